@@ -159,25 +159,34 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise DataError("Full MNIST needs torchvision: run `pip install torchvision` (or `make lab`).") from err
     train = split == "train"
-    try:
-        ds = MNIST(str(root), train=train, download=False)
-    except RuntimeError:
+    raw = root / "MNIST" / "raw"
+    names = [Path(url).stem for url, _ in MNIST.resources]  # the four uncompressed IDX files
+    present = [n for n in names if (raw / n).exists()]
+    if len(present) == len(names):
+        try:
+            ds = MNIST(str(root), train=train, download=False)
+        except Exception as err:  # a corrupt or truncated file
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise DataError(
+                f"The MNIST files in {raw} could not be read ({reason}); delete that folder to download them again."
+            ) from None
+    else:
+        if present:
+            missing = ", ".join(n for n in names if n not in present)
+            raise DataError(f"The MNIST folder {raw} is incomplete (missing {missing}); delete it to download it again, or copy the missing files there.")
         mirrors = [m for m in MNIST.mirrors if _reachable(m)]
         if not mirrors:
-            raise DataError(_offline_message(root)) from None
+            raise DataError(_offline_message(root))
+        old_mirrors, old_timeout = MNIST.mirrors, socket.getdefaulttimeout()
         MNIST.mirrors = mirrors
-        old = socket.getdefaulttimeout()
         socket.setdefaulttimeout(60)
         try:
             ds = MNIST(str(root), train=train, download=True)
         except Exception as err:
-            raise DataError(_offline_message(root) + f" (download failed: {err})") from None
+            raise DataError(f"Downloading full MNIST into {root} failed ({err}); check the connection, or use CONVNETS_DATA=embedded.") from None
         finally:
-            socket.setdefaulttimeout(old)
-    except Exception as err:  # a corrupt or truncated file
-        raise DataError(
-            f"The MNIST files in {root / 'MNIST' / 'raw'} could not be read ({err}); delete that folder to download them again."
-        ) from None
+            MNIST.mirrors = old_mirrors
+            socket.setdefaulttimeout(old_timeout)
     images = ds.data.to(torch.float32).unsqueeze(1) / 255.0
     if tuple(images.shape[1:]) != (1, 28, 28):
         raise DataError(f"The MNIST files in {root / 'MNIST' / 'raw'} hold images of shape {tuple(images.shape[1:])}, not 28x28; delete that folder to download them again.")

@@ -1,0 +1,146 @@
+import time
+
+import pytest
+import torch
+
+from helpers import data
+from helpers.data import DataError, class_counts, load_digits, small_digits, stratified_split
+
+
+def test_embedded_split_sizes_and_types():
+    x, y = load_digits("train")
+    xt, yt = load_digits("test")
+    assert x.shape == (4000, 1, 28, 28) and xt.shape == (1000, 1, 28, 28)
+    assert x.dtype == torch.float32 and y.dtype == torch.int64
+    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0 and float(x.max()) > 0.99
+
+
+def test_embedded_split_is_stratified():
+    _, y = load_digits("train")
+    _, yt = load_digits("test")
+    assert class_counts(y) == [400] * 10
+    assert class_counts(yt) == [100] * 10
+
+
+def test_embedded_split_is_stable_and_disjoint():
+    x, _ = load_digits("train")
+    xt, _ = load_digits("test")
+    # the same split every call and on every machine: the first labels are fixed by the seed
+    data._native.cache_clear()
+    data._resized.cache_clear()
+    x2, y2 = load_digits("train")
+    assert torch.equal(x, x2)
+    assert y2[:12].tolist() == [2, 4, 1, 7, 0, 1, 7, 3, 9, 6, 4, 1]
+    # no test digit is also a training digit
+    assert float(torch.cdist(xt.flatten(1), x.flatten(1)).min()) > 1.0
+
+
+def test_stratified_split_share_and_seed():
+    labels = torch.arange(10).repeat_interleave(50)
+    a, b = stratified_split(labels, 0.8, seed=3)
+    assert len(a) == 400 and len(b) == 100
+    assert class_counts(labels[a]) == [40] * 10
+    a2, _ = stratified_split(labels, 0.8, seed=3)
+    assert torch.equal(a, a2)
+    assert set(a.tolist()).isdisjoint(b.tolist())
+
+
+@pytest.mark.parametrize("size", [16, 28, 32])
+def test_sizes(size):
+    x, y = load_digits("test", size=size)
+    assert x.shape == (1000, 1, size, size)
+    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+
+
+def test_size_32_is_zero_padded_28():
+    x28, _ = load_digits("test", size=28)
+    x32, _ = load_digits("test", size=32)
+    assert torch.equal(x32[:, :, 2:30, 2:30], x28)
+    assert float(x32[:, :, :2].abs().sum()) == 0.0 and float(x32[:, :, :, -2:].abs().sum()) == 0.0
+
+
+def test_size_16_keeps_ink():
+    x28, _ = load_digits("test", size=28)
+    x16, _ = load_digits("test", size=16)
+    # area resampling keeps each digit's mean intensity (up to the overlap of 28/16 windows)
+    assert torch.allclose(x16.mean((1, 2, 3)), x28.mean((1, 2, 3)), atol=0.02)
+
+
+def test_results_are_cached():
+    assert load_digits("train")[0] is load_digits("train")[0]
+
+
+def test_unknown_source_is_clear(monkeypatch):
+    with pytest.raises(ValueError, match="Unknown data source 'kaggle'.*CONVNETS_DATA"):
+        load_digits(source="kaggle")
+    monkeypatch.setenv("CONVNETS_DATA", "fashion")
+    with pytest.raises(ValueError, match="Unknown data source 'fashion'"):
+        load_digits()
+
+
+def test_bad_size_and_split():
+    with pytest.raises(ValueError, match="Unsupported size 20: use 16"):
+        load_digits(size=20)
+    with pytest.raises(ValueError, match="Unknown split 'valid'"):
+        load_digits("valid")
+
+
+def test_full_mnist_path_reads_real_idx_files(mnist_root):
+    x, y = load_digits("train", source="mnist", root=mnist_root)
+    xt, yt = load_digits("test", size=32, source="mnist", root=mnist_root)
+    assert x.shape == (600, 1, 28, 28) and xt.shape == (200, 1, 32, 32)
+    ref, ref_y = load_digits("train")
+    assert torch.equal(y, ref_y[:600])
+    assert float((x - ref[:600]).abs().max()) <= 0.5 / 255 + 1e-6  # one byte per pixel
+
+
+def test_env_picks_source_and_root(monkeypatch, mnist_root):
+    monkeypatch.setenv("CONVNETS_DATA", "mnist")
+    monkeypatch.setenv("CONVNETS_DATA_ROOT", str(mnist_root))
+    x, _ = load_digits("test", size=16)
+    assert x.shape == (200, 1, 16, 16)
+
+
+def test_offline_full_mnist_fails_fast_with_one_sentence(tmp_path, no_network):
+    start = time.perf_counter()
+    with pytest.raises(DataError) as info:
+        load_digits("train", source="mnist", root=tmp_path)
+    elapsed = time.perf_counter() - start
+    message = str(info.value)
+    assert "cannot be downloaded (no network)" in message and "CONVNETS_DATA=embedded" in message
+    assert message.count(". ") == 0 and "\n" not in message  # one sentence
+    assert info.value.__cause__ is None and (info.value.__context__ is None or info.value.__suppress_context__)  # no chained traceback wall
+    assert data.NETWORK_TIMEOUT_S <= 10 and elapsed < 60  # bounded by the probe timeout, not by a hang
+
+
+def test_partial_mnist_folder_is_clear(tmp_path, mnist_root):
+    import shutil
+
+    partial = tmp_path / "partial"
+    shutil.copytree(mnist_root, partial)
+    (partial / "MNIST" / "raw" / "train-labels-idx1-ubyte").unlink()
+    with pytest.raises(DataError, match="incomplete \\(missing train-labels-idx1-ubyte\\)"):
+        load_digits("train", source="mnist", root=partial)
+
+
+def test_corrupt_mnist_folder_is_clear(tmp_path, mnist_root):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(mnist_root, broken)
+    f = broken / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
+    f.write_bytes(f.read_bytes()[:1000])  # truncated
+    with pytest.raises(DataError, match="could not be read"):
+        load_digits("test", source="mnist", root=broken)
+
+
+def test_small_digits_balanced_and_scaled():
+    x, y = small_digits("train")
+    xt, yt = small_digits("test")
+    assert x.shape == (320, 1, 16, 16) and xt.shape == (160, 1, 16, 16)
+    assert class_counts(y) == [32] * 10 and class_counts(yt) == [16] * 10
+    assert float(x.min()) >= -1.0 and float(x.max()) <= 1.0 and float(x.min()) == -1.0
+    x2, _ = small_digits("train")
+    assert torch.equal(x, x2)
+    with pytest.raises(ValueError, match="per_class <="):
+        small_digits("test", per_class=10_000)

@@ -1,0 +1,39 @@
+import json
+
+import pytest
+
+from helpers.results import load, record, results_path
+
+
+def test_record_round_trip(tmp_path, monkeypatch):
+    path = tmp_path / "r.json"
+    monkeypatch.setenv("CONVNETS_RESULTS", str(path))
+    record("lenet5_test_accuracy", 98.123456, paper=99.05, unit="%")
+    record("other", 1)
+    data = load(path)
+    assert data["lenet5_test_accuracy"] == {"value": 98.1235, "paper": 99.05, "unit": "%", "source": "embedded"}
+    assert data["other"]["value"] == 1.0
+    record("other", 2.5)  # overwrite keeps the rest
+    assert load(path)["other"]["value"] == 2.5 and "lenet5_test_accuracy" in load(path)
+
+
+def test_path_follows_source(monkeypatch):
+    assert results_path("mnist").name == "mnist.json"
+    monkeypatch.setenv("CONVNETS_DATA", "mnist")
+    assert results_path().name == "mnist.json"
+
+
+def test_bad_inputs_are_clear(tmp_path):
+    path = tmp_path / "r.json"
+    with pytest.raises(ValueError, match="letters, digits and underscores"):
+        record("bad key!", 1.0, path=path)
+    with pytest.raises(TypeError, match="needs a number"):
+        record("k", "high", path=path)
+    with pytest.raises(ValueError, match="not a finite number"):
+        record("k", float("nan"), path=path)
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="is not valid JSON.*delete it"):
+        record("k", 1.0, path=path)
+    path.write_text(json.dumps([1, 2]))
+    with pytest.raises(ValueError, match="JSON object"):
+        load(path)
