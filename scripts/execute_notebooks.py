@@ -36,7 +36,7 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
                     "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=False",
-                    "--ExecutePreprocessor.store_widget_state=False", str(path)], check=True, env=env, cwd=path.parent)
+                    "--ExecutePreprocessor.store_widget_state=False", str(path.resolve())], check=True, env=env, cwd=path.resolve().parent)
     return time.perf_counter() - start
 
 
