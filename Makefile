@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit notebooks execute bench install clean help
+.PHONY: lab test unit notebooks execute results bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
 	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
+	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make bench    print the benchmarks' measured figures"
 
 install: $(STAMP)
@@ -38,6 +39,10 @@ notebooks: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)
+	$(BIN)/python scripts/results_table.py
+
+results: $(STAMP)
+	$(BIN)/python scripts/results_table.py
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
