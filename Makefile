@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit notebooks execute results bench install clean help
+.PHONY: lab test unit notebooks execute results reproducible bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
 	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
+	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
 	@echo "make bench    print the benchmarks' measured figures"
 
 install: $(STAMP)
@@ -40,6 +41,9 @@ notebooks: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)
 	$(BIN)/python scripts/results_table.py
+
+reproducible: $(STAMP)
+	$(BIN)/python scripts/check_reproducible.py
 
 results: $(STAMP)
 	$(BIN)/python scripts/results_table.py

@@ -30,13 +30,15 @@ def uncommitted(paths: list[Path], repo: Path = ROOT) -> list[Path]:
     return [p for p in paths if p.resolve() in changed]
 
 
-def execute(path: Path) -> float:
-    """Run one notebook top to bottom in place; returns the seconds it took."""
+def execute(path: Path, output: Path | None = None) -> float:
+    """Run one notebook top to bottom, in place or into `output`; returns the seconds it took."""
     env = dict(os.environ, CONVNETS_PROGRESS="0", PYTHONHASHSEED="0")
+    src = path.resolve()
+    target = ["--inplace"] if output is None else ["--output", str(output.resolve())]
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-                    "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=False",
-                    "--ExecutePreprocessor.store_widget_state=False", str(path.resolve())], check=True, env=env, cwd=path.resolve().parent)
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", *target,
+                    "--log-level=ERROR", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=False",
+                    "--ExecutePreprocessor.store_widget_state=False", str(src)], check=True, env=env, cwd=src.parent)
     return time.perf_counter() - start
 
 
