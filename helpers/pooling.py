@@ -1,0 +1,265 @@
+"""The pooling zoo: max, average, Lp and log-sum-exp pooling with one signature (03_pooling_zoo).
+
+Every function takes feature maps `x` of shape (N, C, H, W), a window `kernel` (an int or a pair
+(kh, kw)) and a `stride` (defaults to the kernel, as in torch), and returns (N, C, Ho, Wo) with
+Ho = (H - kh) // sh + 1 and Wo = (W - kw) // sw + 1 (no padding, windows that do not fit are
+dropped, as torch does by default). Each function reduces the same windows (see `windows`):
+
+- ``max_pool``:  max_i x_i
+- ``avg_pool``:  (1/n) sum_i x_i
+- ``lp_pool``:   (sum_i |x_i|^p)^(1/p) for any real p >= 1 or p = inf (the lecture's Lp-norm pooling)
+- ``lse_pool``:  (1/b) log((1/n) sum_i exp(b x_i)) with `mean=True`, or (1/b) log(sum_i exp(b x_i))
+  with `mean=False` (the lecture's "log-prob" pooling; its printed formula forgets the log)
+
+Lp and LSE pooling are computed stably: no overflow for large p or large b (b = 100 on inputs of 10
+gives exp(1000) in the naive formula, which is inf even in float64).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+Size2 = Union[int, tuple[int, int]]
+PoolFn = Callable[..., torch.Tensor]
+
+
+def _pair(v: Size2, name: str) -> tuple[int, int]:
+    pair = (v, v) if isinstance(v, int) else tuple(v)
+    if len(pair) != 2 or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in pair):
+        raise ValueError(f"{name} must be a positive int or a pair of positive ints like (2, 2), got {v!r}.")
+    return pair  # type: ignore[return-value]
+
+
+def windows(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None) -> torch.Tensor:
+    """The pooling windows of `x` (N, C, H, W) as a tensor (N, C, Ho, Wo, kh*kw), one window per output."""
+    if not isinstance(x, torch.Tensor) or x.dim() != 4:
+        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"Pooling expects feature maps of shape (N, C, H, W), got {got}; add axes with x[None, None] or x.unsqueeze(1).")
+    if not torch.is_floating_point(x):
+        raise TypeError(f"Pooling expects floating-point feature maps, got {x.dtype}; convert with x.float().")
+    kh, kw = _pair(kernel, "kernel")
+    sh, sw = _pair(kernel if stride is None else stride, "stride")
+    h, w = x.shape[-2:]
+    if h < kh or w < kw:
+        raise ValueError(f"A {kh}x{kw} window does not fit in {h}x{w} feature maps; use a smaller kernel or larger maps.")
+    win = x.unfold(2, kh, sh).unfold(3, kw, sw)  # (N, C, Ho, Wo, kh, kw), a view
+    return win.reshape(*win.shape[:4], kh * kw)
+
+
+def max_pool(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None) -> torch.Tensor:
+    """Max pooling: the largest value of each window; (N, C, H, W) -> (N, C, Ho, Wo).
+
+    The gradient goes to one input per window (the arg max), as with torch's max_pool2d.
+    """
+    return windows(x, kernel, stride).max(dim=-1).values
+
+
+def avg_pool(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None) -> torch.Tensor:
+    """Average pooling: the mean of each window; (N, C, H, W) -> (N, C, Ho, Wo)."""
+    return windows(x, kernel, stride).mean(dim=-1)
+
+
+def _check_p(p: float) -> float:
+    p = float(p)
+    if math.isnan(p) or p < 1:
+        raise ValueError(f"Lp pooling needs p >= 1 (or p = inf), got p={p}; below 1 it is not a norm.")
+    return p
+
+
+def lp_pool(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None, *, p: float = 2.0) -> torch.Tensor:
+    """Lp-norm pooling (sum_i |x_i|^p)^(1/p) over each window, for any real p >= 1 or p = inf.
+
+    (N, C, H, W) -> (N, C, Ho, Wo). Stable for large p: each window is divided by its largest
+    |x_i| = m before the power, m * (sum_i (|x_i|/m)^p)^(1/p), so nothing overflows. p = 1 is the
+    sum of |x_i|, p = 2 the Euclidean norm, p = inf the max of |x_i|. Unlike torch's lp_pool2d it
+    takes |x_i| (torch raises x_i to the power p as they are), so the two agree on x >= 0 (after a
+    ReLU) and for even p; the gradient of an all-zero window is zero, as in torch.
+    """
+    p = _check_p(p)
+    a = windows(x, kernel, stride).abs()
+    if math.isinf(p):
+        return a.max(dim=-1).values
+    m = a.amax(dim=-1, keepdim=True).detach()  # the value of m does not change the result, only its range
+    ratio = a / torch.where(m > 0, m, torch.ones_like(m))
+    s = ratio.pow(p).sum(dim=-1)  # >= 1 when m > 0, since the largest term is exactly 1
+    s = torch.where(s > 0, s, torch.ones_like(s))  # all-zero window: result m = 0, with zero gradient
+    return m.squeeze(-1) * s.pow(1.0 / p)
+
+
+def _check_b(b: float, mean: bool) -> float:
+    b = float(b)
+    if math.isnan(b) or b < 0 or (b == 0 and not mean):
+        raise ValueError(
+            f"Log-sum-exp pooling needs a temperature b > 0 (b = 0 only with mean=True, where it is the average), got b={b}."
+        )
+    return b
+
+
+def lse_pool(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None, *, b: float = 1.0,
+             mean: bool = True) -> torch.Tensor:
+    """Log-sum-exp pooling (1/b) log((1/n) sum_i exp(b x_i)) over each window of n inputs.
+
+    (N, C, H, W) -> (N, C, Ho, Wo). With mean=False the 1/n is left out, which adds log(n)/b.
+    b -> inf gives the max (b = inf is accepted); with mean=True, b -> 0 gives the average (b = 0
+    is accepted). Computed with torch.logsumexp, which subtracts the window's max before exp, so
+    large b (or large inputs) never overflow.
+    """
+    b = _check_b(b, mean)
+    w = windows(x, kernel, stride)
+    if math.isinf(b):
+        return w.max(dim=-1).values
+    if b == 0:
+        return w.mean(dim=-1)
+    out = torch.logsumexp(b * w, dim=-1) / b
+    if mean:
+        out = out - math.log(w.shape[-1]) / b
+    return out
+
+
+POOLS: dict[str, PoolFn] = {"max": max_pool, "avg": avg_pool, "lp": lp_pool, "lse": lse_pool}
+
+
+def pool(x: torch.Tensor, kind: str, kernel: Size2, stride: Size2 | None = None, **params: float) -> torch.Tensor:
+    """Any pooling of the zoo by name ('max', 'avg', 'lp', 'lse'), with its parameters (p=, b=, mean=)."""
+    if kind not in POOLS:
+        raise ValueError(f"Unknown pooling {kind!r}: use one of {sorted(POOLS)}.")
+    return POOLS[kind](x, kernel, stride, **params)
+
+
+def input_gradient(x: torch.Tensor, kind: str, kernel: Size2, stride: Size2 | None = None, **params: float) -> torch.Tensor:
+    """d(sum of pooled outputs)/dx, same shape as `x` (N, C, H, W): how much each input counts in its window."""
+    xg = x.detach().clone().requires_grad_(True)
+    pool(xg, kind, kernel, stride, **params).sum().backward()
+    assert xg.grad is not None
+    return xg.grad
+
+
+class Pool2d(nn.Module):
+    """Any pooling of the zoo as a module: Pool2d('lp', 2, p=4); input (N, C, H, W) -> (N, C, Ho, Wo)."""
+
+    def __init__(self, kind: str, kernel: Size2 = 2, stride: Size2 | None = None, **params: float) -> None:
+        super().__init__()
+        if kind not in POOLS:
+            raise ValueError(f"Unknown pooling {kind!r}: use one of {sorted(POOLS)}.")
+        _pair(kernel, "kernel")
+        if stride is not None:
+            _pair(stride, "stride")
+        if kind == "lp":
+            _check_p(params.get("p", 2.0))
+        if kind == "lse":
+            _check_b(params.get("b", 1.0), bool(params.get("mean", True)))
+        self.kind, self.kernel, self.stride, self.params = kind, kernel, stride, dict(params)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return pool(x, self.kind, self.kernel, self.stride, **self.params)
+
+    def extra_repr(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.params.items())
+        return f"{self.kind!r}, kernel={self.kernel}, stride={self.stride}{extra}"
+
+
+class MaxPool(Pool2d):
+    """Max pooling module (N, C, H, W) -> (N, C, Ho, Wo)."""
+
+    def __init__(self, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
+        super().__init__("max", kernel, stride)
+
+
+class AvgPool(Pool2d):
+    """Average pooling module (N, C, H, W) -> (N, C, Ho, Wo)."""
+
+    def __init__(self, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
+        super().__init__("avg", kernel, stride)
+
+
+class LpPool(Pool2d):
+    """Lp-norm pooling module (sum |x_i|^p)^(1/p), p >= 1 or inf; (N, C, H, W) -> (N, C, Ho, Wo)."""
+
+    def __init__(self, p: float = 2.0, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
+        super().__init__("lp", kernel, stride, p=p)
+
+
+class LSEPool(Pool2d):
+    """Log-sum-exp pooling module (1/b) log((1/n) sum exp(b x_i)); (N, C, H, W) -> (N, C, Ho, Wo)."""
+
+    def __init__(self, b: float = 1.0, kernel: Size2 = 2, stride: Size2 | None = None, mean: bool = True) -> None:
+        super().__init__("lse", kernel, stride, b=b, mean=mean)
+
+
+class AvgCoefBiasTanh(nn.Module):
+    """The 1990 subsampling layer, small version: tanh(coef_c * average + bias_c), one trainable coef
+    and bias per feature map c (LeCun et al. 1990); (N, C, H, W) -> (N, C, Ho, Wo).
+
+    Notebook 03 uses it as one member of the pooling zoo; notebook 02 builds the era's own layer.
+    """
+
+    def __init__(self, channels: int, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
+        super().__init__()
+        if not isinstance(channels, int) or channels < 1:
+            raise ValueError(f"channels must be a positive int (the number of feature maps), got {channels!r}.")
+        _pair(kernel, "kernel")
+        self.kernel, self.stride = kernel, stride
+        self.coef = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 4 or x.shape[1] != len(self.coef):
+            raise ValueError(f"AvgCoefBiasTanh expects (N, {len(self.coef)}, H, W), got {tuple(x.shape)}; build it with channels=x.shape[1].")
+        avg = avg_pool(x, self.kernel, self.stride)
+        return torch.tanh(self.coef.view(1, -1, 1, 1) * avg + self.bias.view(1, -1, 1, 1))
+
+    def extra_repr(self) -> str:
+        return f"channels={len(self.coef)}, kernel={self.kernel}, stride={self.stride}"
+
+
+def make_pool(name: str, channels: int, kernel: Size2 = 2) -> nn.Module:
+    """A pooling module from a short name used in 03's comparison table.
+
+    Names: 'max', 'avg', 'L1', 'L2', 'L4', 'Linf', 'lse_b<b>' (with 1/n), 'lsesum_b<b>' (without),
+    'avg_coef_bias_tanh' (the 1990 layer), and 'torch_max' / 'torch_avg' (torch's own, for speed).
+    """
+    if name == "max":
+        return MaxPool(kernel)
+    if name == "avg":
+        return AvgPool(kernel)
+    if name == "torch_max":
+        return nn.MaxPool2d(kernel)
+    if name == "torch_avg":
+        return nn.AvgPool2d(kernel)
+    if name == "avg_coef_bias_tanh":
+        return AvgCoefBiasTanh(channels, kernel)
+    if name.startswith("L") and name[1:]:
+        return LpPool(float(name[1:]) if name[1:] != "inf" else math.inf, kernel)
+    for prefix, mean in (("lse_b", True), ("lsesum_b", False)):
+        if name.startswith(prefix):
+            return LSEPool(float(name[len(prefix):]), kernel, mean=mean)
+    raise ValueError(f"Unknown pooling name {name!r}: use max, avg, L<p>, Linf, lse_b<b>, lsesum_b<b>, avg_coef_bias_tanh, torch_max or torch_avg.")
+
+
+class PoolingNet(nn.Module):
+    """A small LeNet-like net with an exchangeable pooling, for 03's comparison.
+
+    (N, 1, 28, 28) -> conv 5x5 (c1 maps) -> ReLU -> pool 2 -> conv 5x5 (c2 maps) -> ReLU -> pool 2
+    -> linear -> (N, 10) logits. `pool` is a name accepted by make_pool.
+    """
+
+    def __init__(self, pool: str = "max", c1: int = 6, c2: int = 16) -> None:
+        super().__init__()
+        self.pool_name = pool
+        self.conv1 = nn.Conv2d(1, c1, 5)
+        self.pool1 = make_pool(pool, c1)
+        self.conv2 = nn.Conv2d(c1, c2, 5)
+        self.pool2 = make_pool(pool, c2)
+        self.fc = nn.Linear(c2 * 4 * 4, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+            raise ValueError(f"PoolingNet expects (N, 1, 28, 28), got {tuple(x.shape)}; load digits with load_digits(size=28).")
+        x = self.pool1(F.relu(self.conv1(x)))
+        x = self.pool2(F.relu(self.conv2(x)))
+        return self.fc(x.flatten(1))

@@ -1,0 +1,119 @@
+"""Sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map (03_pooling_zoo).
+
+The logic lives in plain functions that take tensors and numbers and return numbers, tensors or
+matplotlib Figures (`window_values`, `window_weights`, `pooled_maps`, `plot_window`, `plot_pooled_maps`),
+so it is tested without a browser; `pooling_sliders` only wires them to ipywidgets (7 or 8), which
+it imports when called.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from helpers.pooling import input_gradient, pool
+
+NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
+
+
+def _check_2d(t: torch.Tensor, name: str) -> torch.Tensor:
+    if not isinstance(t, torch.Tensor) or t.dim() != 2 or not torch.is_floating_point(t):
+        got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+        raise ValueError(f"{name} must be a 2-D float tensor (H, W), got {got}; pass e.g. feature_maps[0, 0].float().")
+    return t
+
+
+def window_values(window: torch.Tensor, p: float, b: float) -> dict[str, float]:
+    """Each pooling of one whole window (kh, kw) as a number, keyed by NAMES."""
+    w = _check_2d(window, "window")[None, None]
+    k = tuple(w.shape[-2:])
+    outs = (pool(w, "max", k), pool(w, "avg", k), pool(w, "lp", k, p=p),
+            pool(w, "lse", k, b=b, mean=True), pool(w, "lse", k, b=b, mean=False))
+    return {name: float(o) for name, o in zip(NAMES, outs)}
+
+
+def window_weights(window: torch.Tensor, p: float, b: float) -> dict[str, torch.Tensor]:
+    """How much each input of the window (kh, kw) moves the pooled value: d(pool)/d(input), keyed by
+    'max', 'average', 'Lp', 'LSE' (the LSE gradient is softmax(b * window), with or without 1/n)."""
+    w = _check_2d(window, "window")[None, None]
+    k = tuple(w.shape[-2:])
+    grads = (input_gradient(w, "max", k), input_gradient(w, "avg", k), input_gradient(w, "lp", k, p=p),
+             input_gradient(w, "lse", k, b=b))
+    return {name: g[0, 0] for name, g in zip(("max", "average", "Lp", "LSE"), grads)}
+
+
+def pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) -> dict[str, torch.Tensor]:
+    """A feature map (H, W) pooled by max, average, Lp and LSE (with 1/n): (H // kernel, W // kernel) each."""
+    x = _check_2d(fmap, "fmap")[None, None]
+    return {"max": pool(x, "max", kernel)[0, 0], "average": pool(x, "avg", kernel)[0, 0],
+            "Lp": pool(x, "lp", kernel, p=p)[0, 0], "LSE (1/n)": pool(x, "lse", kernel, b=b)[0, 0]}
+
+
+def _p_label(p: float) -> str:
+    return "inf" if math.isinf(p) else f"{p:.3g}"
+
+
+def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
+    """One window with its values, the Lp and LSE gradient weights, and a bar per pooling."""
+    vals = window_values(window, p, b)
+    wts = window_weights(window, p, b)
+    fig, axes = plt.subplots(1, 4, figsize=(12, 2.8), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
+    panels = ((window, "window"), (wts["Lp"], f"Lp weights, p={_p_label(p)}"), (wts["LSE"], f"LSE weights = softmax(b x), b={b:.3g}"))
+    for ax, (img, title) in zip(axes, panels):
+        ax.imshow(img.detach().numpy(), cmap="viridis")
+        for (i, j), v in zip([(i, j) for i in range(img.shape[0]) for j in range(img.shape[1])], img.flatten().tolist()):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax = axes[3]
+    names = list(vals)
+    ax.barh(names, [vals[n] for n in names], color=["C3", "C0", "C1", "C2", "C4"])
+    ax.axvline(vals["max"], color="C3", ls="--", lw=1)
+    ax.axvline(vals["average"], color="C0", ls=":", lw=1)
+    ax.invert_yaxis()
+    ax.set_xlabel("pooled value")
+    ax.set_title("Lp lies above max; LSE (1/n) between mean and max", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) -> Figure:
+    """A feature map and its four pooled versions side by side, each on its own colour scale."""
+    maps = pooled_maps(fmap, p, b, kernel)
+    fig, axes = plt.subplots(1, 5, figsize=(12, 2.7))
+    titles = {"Lp": f"Lp, p={_p_label(p)}", "LSE (1/n)": f"LSE (1/n), b={b:.3g}"}
+    for ax, (name, img) in zip(axes, [("feature map", fmap), *maps.items()]):
+        ax.imshow(img.detach().numpy(), cmap="magma")
+        ax.set_title(titles.get(name, name), fontsize=9)
+        ax.axis("off")
+    fig.suptitle(f"{kernel}x{kernel} pooling, stride {kernel}")
+    fig.tight_layout()
+    return fig
+
+
+def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2, p: float = 2.0, b: float = 1.0):
+    """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) redrawing plot_window and plot_pooled_maps.
+
+    Returns an ipywidgets VBox; display it as a cell's last expression. Needs ipywidgets 7 or 8.
+    """
+    _check_2d(window, "window")
+    _check_2d(fmap, "fmap")
+    try:
+        import ipywidgets as widgets
+        from IPython.display import display
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("pooling_sliders needs ipywidgets: run `pip install ipywidgets` (or `make lab`).") from err
+    p_slider = widgets.FloatLogSlider(value=p, base=2, min=0, max=6, step=0.25, description="p", continuous_update=False)
+    b_slider = widgets.FloatLogSlider(value=b, base=10, min=-2, max=2, step=0.1, description="b", continuous_update=False)
+
+    def draw(p: float, b: float) -> None:
+        for fig in (plot_window(window, p, b), plot_pooled_maps(fmap, p, b, kernel)):
+            display(fig)
+            plt.close(fig)
+
+    out = widgets.interactive_output(draw, {"p": p_slider, "b": b_slider})
+    return widgets.VBox([widgets.HBox([p_slider, b_slider]), out])

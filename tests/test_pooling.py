@@ -1,0 +1,233 @@
+"""Tests for helpers.pooling and helpers.pooling_widgets (03_pooling_zoo)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from helpers.pooling import (  # noqa: E402
+    AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, Pool2d, PoolingNet, avg_pool, input_gradient,
+    lp_pool, lse_pool, make_pool, max_pool, pool, windows,
+)
+from helpers import pooling_widgets as pw  # noqa: E402
+
+
+def rand(*shape, seed=0, dtype=torch.float32):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def naive(x, kernel, stride, reduce):
+    """A plain loop over windows: the reference for every pooling."""
+    n, c, h, w = x.shape
+    kh, kw = kernel
+    sh, sw = stride
+    ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+    out = torch.empty(n, c, ho, wo, dtype=x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            win = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].reshape(n, c, -1)
+            out[:, :, i, j] = reduce(win)
+    return out
+
+
+@pytest.mark.parametrize("kernel,stride", [(2, None), (3, 1), ((2, 3), (1, 2)), (3, 2)])
+def test_max_and_avg_match_torch(kernel, stride):
+    x = rand(2, 3, 9, 10)
+    assert torch.equal(max_pool(x, kernel, stride), F.max_pool2d(x, kernel, stride))
+    torch.testing.assert_close(avg_pool(x, kernel, stride), F.avg_pool2d(x, kernel, stride))
+
+
+def test_windows_shape_and_content():
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    w = windows(x, 2)
+    assert w.shape == (1, 1, 2, 2, 4)
+    assert w[0, 0, 0, 1].tolist() == [2.0, 3.0, 6.0, 7.0]
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 4.0, 2.5])
+def test_lp_matches_torch_on_nonnegative_input(p):
+    x = rand(2, 3, 8, 8).relu()
+    torch.testing.assert_close(lp_pool(x, 2, p=p), F.lp_pool2d(x, p, 2), rtol=1e-5, atol=1e-6)
+
+
+def test_lp_differs_from_torch_on_negative_input():
+    x = rand(1, 2, 6, 6, seed=1)
+    # even p: x^p = |x|^p, the two agree
+    torch.testing.assert_close(lp_pool(x, 2, p=2), F.lp_pool2d(x, 2, 2))
+    # p = 1: torch sums the signed values, we sum |x|
+    torch.testing.assert_close(F.lp_pool2d(x, 1, 2), F.avg_pool2d(x, 2) * 4, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(lp_pool(x, 2, p=1), F.avg_pool2d(x.abs(), 2) * 4, rtol=1e-5, atol=1e-6)
+    # non-integer p on negative numbers: torch gives NaN, we do not
+    assert torch.isnan(F.lp_pool2d(x, 2.5, 2)).any()
+    assert torch.isfinite(lp_pool(x, 2, p=2.5)).all()
+    # p = inf: torch also takes the max of |x|
+    torch.testing.assert_close(lp_pool(x, 2, p=math.inf), F.lp_pool2d(x, math.inf, 2))
+
+
+@pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 4.0, 7.0])
+def test_lp_matches_naive_loop(p):
+    x = rand(2, 2, 7, 7, dtype=torch.float64)
+    ref = naive(x, (3, 3), (2, 2), lambda w: w.abs().pow(p).sum(-1).pow(1 / p))
+    torch.testing.assert_close(lp_pool(x, 3, 2, p=p), ref)
+
+
+@pytest.mark.parametrize("b,mean", [(0.5, True), (1.0, False), (5.0, True), (20.0, False)])
+def test_lse_matches_naive_loop(b, mean):
+    x = rand(2, 2, 6, 6, dtype=torch.float64)
+    ref = naive(x, (2, 2), (2, 2), lambda w: torch.log(torch.exp(b * w).mean(-1) if mean else torch.exp(b * w).sum(-1)) / b)
+    torch.testing.assert_close(lse_pool(x, 2, b=b, mean=mean), ref)
+
+
+def test_stable_for_large_b_and_large_p():
+    x = torch.full((1, 1, 2, 2), 10.0)
+    x[0, 0, 0, 0] = 9.0
+    naive_value = torch.exp(100 * x).sum() / 100
+    assert torch.isinf(naive_value)  # the naive sum overflows
+    out = lse_pool(x, 2, b=100.0, mean=False)
+    assert torch.isfinite(out).all()
+    expected = 10 + math.log(3 + math.exp(-100)) / 100
+    assert abs(out.item() - expected) < 1e-5
+    assert abs(lse_pool(x, 2, b=100.0).item() - (expected - math.log(4) / 100)) < 1e-5
+    big = lp_pool(x, 2, p=1000.0)
+    assert torch.isfinite(big).all() and abs(big.item() - 3 ** (1 / 1000) * 10) < 1e-4
+    assert torch.isinf(F.lp_pool2d(x, 64, 2)).all()  # torch's x^p overflows float32 (10^64 > 3.4e38)
+    assert torch.isfinite(lp_pool(x, 2, p=64)).all()
+
+
+def test_limits():
+    x = rand(1, 3, 4, 4, dtype=torch.float64)
+    mx, mean = max_pool(x, 2), avg_pool(x, 2)
+    assert torch.allclose(lp_pool(x, 2, p=math.inf), max_pool(x.abs(), 2))
+    assert torch.allclose(lp_pool(x.abs(), 2, p=2000), max_pool(x.abs(), 2), rtol=1e-3)
+    assert torch.allclose(lse_pool(x, 2, b=1e4), mx, atol=1e-3)
+    assert torch.allclose(lse_pool(x, 2, b=1e4, mean=False), mx, atol=1e-3)
+    assert torch.allclose(lse_pool(x, 2, b=1e-6), mean, atol=1e-5)
+    assert torch.equal(lse_pool(x, 2, b=0), mean) and torch.equal(lse_pool(x, 2, b=math.inf), mx)
+    # bounds: mean <= LSE(1/n) <= max; max <= LSE(sum) <= max + log(n)/b; max|x| <= Lp <= n^(1/p) max|x|
+    for b in (0.1, 1.0, 10.0):
+        lse_m, lse_s = lse_pool(x, 2, b=b), lse_pool(x, 2, b=b, mean=False)
+        assert (mean <= lse_m + 1e-12).all() and (lse_m <= mx + 1e-12).all()
+        assert (mx <= lse_s + 1e-12).all() and (lse_s <= mx + math.log(4) / b + 1e-12).all()
+    for p in (1.0, 2.0, 4.0):
+        lp, am = lp_pool(x, 2, p=p), max_pool(x.abs(), 2)
+        assert (am <= lp + 1e-12).all() and (lp <= 4 ** (1 / p) * am + 1e-12).all()
+
+
+def test_gradients():
+    x = rand(1, 1, 4, 4, seed=3)
+    g_max = input_gradient(x, "max", 2)
+    assert torch.equal(windows(g_max, 2).sum(-1), torch.ones(1, 1, 2, 2))
+    assert torch.equal((windows(g_max, 2) != 0).sum(-1), torch.ones(1, 1, 2, 2, dtype=torch.long))
+    assert torch.equal(input_gradient(x, "avg", 2), torch.full_like(x, 0.25))
+    for b in (0.5, 3.0):
+        for mean in (True, False):
+            g = input_gradient(x, "lse", 2, b=b, mean=mean)
+            torch.testing.assert_close(windows(g, 2), torch.softmax(b * windows(x, 2), -1))
+    xa = x.abs() + 0.1
+    g2 = input_gradient(xa, "lp", 2, p=2)
+    torch.testing.assert_close(windows(g2, 2), windows(xa, 2) / lp_pool(xa, 2, p=2)[..., None])
+
+
+def test_gradient_of_zero_window_is_zero_and_lp_gradient_matches_torch():
+    x = torch.zeros(1, 1, 2, 2, requires_grad=True)
+    lp_pool(x, 2, p=2).sum().backward()
+    assert torch.equal(x.grad, torch.zeros_like(x))
+    y = rand(2, 2, 6, 6, seed=4).relu() + 0.01
+    for p in (1.0, 3.0, 8.0):
+        ours = input_gradient(y, "lp", 2, p=p)
+        yt = y.clone().requires_grad_(True)
+        F.lp_pool2d(yt, p, 2).sum().backward()
+        torch.testing.assert_close(ours, yt.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_modules_and_pool_dispatch():
+    x = rand(2, 4, 8, 8)
+    assert torch.equal(MaxPool(2)(x), max_pool(x, 2))
+    assert torch.equal(AvgPool(2)(x), avg_pool(x, 2))
+    assert torch.equal(LpPool(3.0, 2)(x), lp_pool(x, 2, p=3.0))
+    assert torch.equal(LSEPool(2.0, 2, mean=False)(x), lse_pool(x, 2, b=2.0, mean=False))
+    assert torch.equal(Pool2d("lse", 2, b=2.0)(x), pool(x, "lse", 2, b=2.0))
+    assert "p=3.0" in repr(LpPool(3.0))
+    layer = AvgCoefBiasTanh(4)
+    torch.testing.assert_close(layer(x), torch.tanh(F.avg_pool2d(x, 2)))
+    assert sum(p.numel() for p in layer.parameters()) == 8
+
+
+@pytest.mark.parametrize("name", ["max", "avg", "L1", "L2", "L4", "Linf", "lse_b1", "lsesum_b10", "avg_coef_bias_tanh", "torch_max", "torch_avg"])
+def test_pooling_net_trains_one_step(name):
+    torch.manual_seed(0)
+    net = PoolingNet(name)
+    x, y = rand(8, 1, 28, 28).relu(), torch.arange(8) % 10
+    out = net(x)
+    assert out.shape == (8, 10)
+    F.cross_entropy(out, y).backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+def test_same_as_torch_max_net():
+    torch.manual_seed(0)
+    a = PoolingNet("max")
+    b = PoolingNet("torch_max")
+    b.load_state_dict(a.state_dict())
+    x = rand(4, 1, 28, 28)
+    torch.testing.assert_close(a(x), b(x))
+
+
+def test_errors():
+    x = rand(1, 1, 4, 4)
+    with pytest.raises(ValueError, match="N, C, H, W"):
+        max_pool(x[0], 2)
+    with pytest.raises(TypeError, match="float"):
+        max_pool(torch.ones(1, 1, 4, 4, dtype=torch.long), 2)
+    with pytest.raises(ValueError, match="does not fit"):
+        avg_pool(x, 5)
+    with pytest.raises(ValueError, match="kernel"):
+        avg_pool(x, 0)
+    with pytest.raises(ValueError, match="p >= 1"):
+        lp_pool(x, 2, p=0.5)
+    with pytest.raises(ValueError, match="b > 0"):
+        lse_pool(x, 2, b=0, mean=False)
+    with pytest.raises(ValueError, match="Unknown pooling"):
+        pool(x, "median", 2)
+    with pytest.raises(ValueError, match="Unknown pooling name"):
+        make_pool("median", 3)
+    with pytest.raises(ValueError, match="p >= 1"):
+        LpPool(0.5)
+    with pytest.raises(ValueError, match="N, 1, 28, 28"):
+        PoolingNet()(rand(1, 1, 16, 16))
+
+
+def test_widget_logic():
+    window = torch.tensor([[0.1, 0.9], [0.4, 0.6]])
+    v = pw.window_values(window, p=2.0, b=1.0)
+    assert v["max"] == pytest.approx(0.9) and v["average"] == pytest.approx(0.5)
+    assert v["Lp"] == pytest.approx(math.sqrt(0.01 + 0.81 + 0.16 + 0.36), rel=1e-6)
+    assert v["average"] < v["LSE (1/n)"] < v["max"] < v["LSE (no 1/n)"]
+    assert v["LSE (no 1/n)"] - v["LSE (1/n)"] == pytest.approx(math.log(4), rel=1e-5)
+    w = pw.window_weights(window, p=2.0, b=10.0)
+    torch.testing.assert_close(w["LSE"], torch.softmax(10 * window.flatten(), 0).reshape(2, 2))
+    assert w["max"].tolist() == [[0.0, 1.0], [0.0, 0.0]]
+    maps = pw.pooled_maps(rand(6, 8), p=4.0, b=2.0)
+    assert set(maps) == {"max", "average", "Lp", "LSE (1/n)"} and all(m.shape == (3, 4) for m in maps.values())
+    for fig in (pw.plot_window(window, 4.0, 3.0), pw.plot_pooled_maps(rand(6, 8), math.inf, 3.0)):
+        assert len(fig.axes) >= 4
+        plt.close(fig)
+    with pytest.raises(ValueError, match="2-D"):
+        pw.window_values(window[None], 2.0, 1.0)
+
+
+def test_sliders_build_and_redraw():
+    pytest.importorskip("ipywidgets")
+    box = pw.pooling_sliders(torch.rand(3, 3), torch.rand(8, 8), p=4.0, b=0.5)
+    p_slider, b_slider = box.children[0].children
+    assert p_slider.value == pytest.approx(4.0) and b_slider.value == pytest.approx(0.5)
+    p_slider.value = 16.0  # triggers a redraw without a browser
+    plt.close("all")
