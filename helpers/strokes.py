@@ -148,25 +148,46 @@ def centre_of_mass(images: torch.Tensor) -> torch.Tensor:
     return torch.stack([(m.sum(1) * xs).sum(1) / total, (m.sum(2) * ys).sum(1) / total], 1)
 
 
-def normalise(segs: torch.Tensor, size: int = SIZE, box: int = BOX, radius: float = RADIUS,
-              softness: float = SOFTNESS, centre: float = 14.0) -> torch.Tensor:
-    """Move segments (N, S, 2, 2) in any units to pixel coordinates the MNIST way: scale so that the
-    ink (centre lines plus the stroke's edge) fills `box` pixels along its longer side, then shift
-    so that the ink's centre of mass sits at (centre, centre); MNIST's digits have theirs at pixel 14.
-    Returns (N, S, 2, 2)."""
+def placement(segs: torch.Tensor, size: int = SIZE, box: int = BOX, radius: float = RADIUS,
+              softness: float = SOFTNESS, centre: float = 14.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where MNIST would put a drawing: scale (N,) and offset (N, 2) such that `segs * scale + offset`
+    are pixel coordinates. segs (N, S, 2, 2) in any units. The ink (centre lines plus the stroke's
+    edge) fills `box` pixels along its longer side, and its centre of mass sits at (centre, centre);
+    MNIST's digits have theirs at pixel 14."""
     if segs.dim() != 4 or segs.shape[-2:] != (2, 2):
-        raise ValueError(f"normalise expects segments of shape (N, S, 2, 2), got {tuple(segs.shape)}; stack frames of segments().")
+        raise ValueError(f"placement and normalise expect segments of shape (N, S, 2, 2), got {tuple(segs.shape)}; stack frames of segments().")
     pts = segs.reshape(len(segs), -1, 2)
     lo, hi = pts.amin(1), pts.amax(1)  # (N, 2)
     extent = (hi - lo).amax(1).clamp_min(1e-6)  # (N,)
     ink = box - 2 * (radius + softness) + 1  # pixels the centre lines may span so that the ink spans `box`
-    scale = (ink / extent).view(-1, 1, 1, 1)
-    mid = ((lo + hi) / 2).view(-1, 1, 1, 2)
-    out = (segs - mid) * scale + (size - 1) / 2
+    scale = ink / extent
+    offset = (size - 1) / 2 - (lo + hi) / 2 * scale.unsqueeze(1)
     for _ in range(2):  # the sampled centre of mass moves with the strokes up to grid effects: refine once
-        com = centre_of_mass(rasterise(out, size, radius, softness))
-        out = out + (centre - com).view(-1, 1, 1, 2)
-    return out
+        placed = segs * scale.view(-1, 1, 1, 1) + offset.view(-1, 1, 1, 2)
+        offset = offset + centre - centre_of_mass(rasterise(placed, size, radius, softness))
+    return scale, offset
+
+
+def normalise(segs: torch.Tensor, size: int = SIZE, box: int = BOX, radius: float = RADIUS,
+              softness: float = SOFTNESS, centre: float = 14.0) -> torch.Tensor:
+    """Segments (N, S, 2, 2) in any units moved to pixel coordinates the MNIST way (see placement):
+    the ink fits a `box` x `box` square and its centre of mass sits at the field's centre."""
+    scale, offset = placement(segs, size, box, radius, softness, centre)
+    return segs * scale.view(-1, 1, 1, 1) + offset.view(-1, 1, 1, 2)
+
+
+def _stack(drawings: Sequence[Drawing]) -> torch.Tensor:
+    segs = [segments(list(d.values())) for d in drawings]
+    s = max(len(x) for x in segs)
+    # pad with copies of a segment so that all frames stack; a repeated segment draws nothing new
+    return torch.stack([torch.cat([x, x[:1].expand(s - len(x), 2, 2)]) for x in segs])
+
+
+def placed(drawing: Drawing, size: int = SIZE) -> dict[str, torch.Tensor]:
+    """The strokes of one drawing in the pixel coordinates `draw` puts them at: {name: (P, 2)}
+    (to draw the centre lines over the image)."""
+    scale, offset = placement(_stack([drawing]), size)
+    return {k: _check_stroke(v) * scale[0] + offset[0] for k, v in drawing.items()}
 
 
 def draw(drawings: Drawing | Sequence[Drawing], size: int = SIZE, radius: float = RADIUS,
@@ -177,11 +198,7 @@ def draw(drawings: Drawing | Sequence[Drawing], size: int = SIZE, radius: float 
         drawings = [drawings]
     if len(drawings) == 0:
         raise ValueError("draw() needs at least one drawing {name: stroke}.")
-    segs = [segments(list(d.values())) for d in drawings]
-    s = max(len(x) for x in segs)
-    # pad with copies of a segment so that all frames stack; a repeated segment draws nothing new
-    batch = torch.stack([torch.cat([x, x[:1].expand(s - len(x), 2, 2)]) for x in segs])
-    return rasterise(normalise(batch, size, radius=radius, softness=softness), size, radius, softness)
+    return rasterise(normalise(_stack(drawings), size, radius=radius, softness=softness), size, radius, softness)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,7 +308,7 @@ def digit_paths() -> dict[str, StrokePath]:
         ("5", "6"), notes="the top bar of the 5 drops to close its bowl")
     centre = (0.45, 0.25)
     upper = arc(0.45, 0.25, 0.28, 0.25, -100, 90)
-    lower = torch.cat([line((0.73, 0.25), (0.72, 0.7)), arc(0.45, 0.7, 0.27, 0.3, 0, 120)])
+    lower = torch.cat([line((0.73, 0.25), (0.72, 0.75)), arc(0.45, 0.75, 0.27, 0.3, 0, 105)])
     half = arc(0.45, 0.25, 0.28, 0.25, 90, 260)
     three_nine = moving_path(
         "3-9", {"upper": upper, "lower": lower}, "half", [rotate(half, centre, 180 - 30 * k) for k in range(7)],
@@ -423,3 +440,71 @@ def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
     if a.numel() != b.numel():
         raise ValueError(f"cosine needs tensors with the same number of elements, got {a.numel()} and {b.numel()}.")
     return float(torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), dim=0))
+
+
+# ----------------------------------------------------------------------------------------------
+# self-checks for the exercises of 07_feature_binding
+
+
+def _verdict(ok: bool, right: str, wrong: str) -> bool:
+    print(("Right: " + right) if ok else ("Not yet: " + wrong))
+    return ok
+
+
+def check_path(model: nn.Module, path: StrokePath, threshold: float = 0.8, steps: int = 41) -> bool:
+    """07, exercise 1: does `model` read your path's first and last keyframes as labelled, each with
+    probability >= threshold, and change its answer on the way?"""
+    if path.labels[0] == "" or path.labels[-1] == "":
+        return _verdict(False, "", "label the first and last keyframes with the digits you drew, e.g. labels=('7', '9').")
+    s = sweep(model, path, steps)
+    want = (int(path.labels[0]), int(path.labels[-1]))
+    got = tuple(int(c) for c in s.predictions[[0, -1]])
+    conf = tuple(round(float(c), 2) for c in s.confidence[[0, -1]])
+    if want[0] == want[1]:
+        return _verdict(False, "", "the first and last digits are the same: move the stroke so that the digit changes.")
+    if got != want:
+        return _verdict(False, "", f"the net reads the ends as {got[0]} and {got[1]}, not {want[0]} and {want[1]}: "
+                        "look at path.images(torch.tensor([0., 1.])) beside real digits and reshape the strokes.")
+    if min(conf) < threshold:
+        return _verdict(False, "", f"the ends read right but with probabilities {conf}, below {threshold}: make the digits clearer.")
+    return _verdict(True, f"the net reads {want[0]} (p = {conf[0]}) at the start and {want[1]} (p = {conf[1]}) at the end.", "")
+
+
+def crossing(sweep_: Sweep) -> float:
+    """The first position where the class predicted at the end overtakes the one predicted at the
+    start, linearly interpolated between steps."""
+    c0, c1 = int(sweep_.predictions[0]), int(sweep_.predictions[-1])
+    if c0 == c1:
+        raise ValueError("The prediction is the same at both ends of this sweep: there is no crossing.")
+    gap = sweep_.probabilities[:, c1] - sweep_.probabilities[:, c0]  # < 0 at the start, > 0 at the end
+    i = int(torch.nonzero(gap > 0).flatten()[0])
+    g0, g1 = float(gap[i - 1]), float(gap[i])
+    t0, t1 = float(sweep_.t[i - 1]), float(sweep_.t[i])
+    return t0 + (t1 - t0) * (-g0) / (g1 - g0)
+
+
+def check_crossing(sweep_: Sweep, answer: float, tolerance: float = 0.05) -> bool:
+    """07, exercise 2: the position at which the end digit's probability overtakes the start digit's."""
+    truth = crossing(sweep_)
+    if abs(answer - truth) <= tolerance:
+        return _verdict(True, f"the curves cross near position {answer:.2f}.", "")
+    hint = "later" if answer < truth else "earlier"
+    return _verdict(False, "", f"look {hint} along the path: find where the two curves of plot_sweeps cross.")
+
+
+def check_bag_answer(views: Mapping[str, torch.Tensor], answer: str) -> bool:
+    """07, exercise 3: are the pool2 bags of features of a path's two ends 'more' or 'less' alike
+    than the pool1 bags?"""
+    if answer not in ("more", "less"):
+        return _verdict(False, "", "answer 'more' or 'less'.")
+    c1 = cosine(bag_of_features(views["pool1"][:1]), bag_of_features(views["pool1"][-1:]))
+    c2 = cosine(bag_of_features(views["pool2"][:1]), bag_of_features(views["pool2"][-1:]))
+    truth = "more" if c2 > c1 else "less"
+    if answer == truth:
+        if truth == "less":
+            why = ("second-layer features respond to combinations of strokes (a loop joined to a line on one "
+                   "side or the other), so which of them are present already says something about the arrangement")
+        else:
+            why = "on this path even the second layer's features are present at both ends in the same amounts"
+        return _verdict(True, f"cosine {c1:.3f} at pool1, {c2:.3f} at pool2: {why}.", "")
+    return _verdict(False, "", "compute cosine(bag_of_features(...)) of the first and last steps for both layers and compare.")
