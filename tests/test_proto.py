@@ -1,0 +1,138 @@
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from helpers.models import count_parameters
+from helpers.proto import NETS, PAPER, LocallyConnected2d, Net4, Net5, UnitBias, count_connections
+
+
+def loop_locally_connected(x, weight, bias, stride):
+    """The layer written as plainly as possible: one dot product per output unit."""
+    n = x.shape[0]
+    c_out, h_out, w_out, _, kh, kw = weight.shape
+    sh, sw = stride
+    out = torch.zeros(n, c_out, h_out, w_out, dtype=x.dtype)
+    for o in range(c_out):
+        for i in range(h_out):
+            for j in range(w_out):
+                patch = x[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw]  # (N, C, kh, kw)
+                out[:, o, i, j] = (patch * weight[o, i, j]).sum(dim=(1, 2, 3))
+                if bias is not None:
+                    out[:, o, i, j] += bias[o, i, j]
+    return out
+
+
+@pytest.mark.parametrize(
+    "c_in, c_out, size, kernel, stride, bias",
+    [(1, 1, 17, 3, 2, True), (2, 1, 11, 5, 2, True), (3, 4, (7, 9), (3, 2), (1, 2), False), (2, 3, 6, 1, 1, True)],
+)
+def test_locally_connected_matches_a_loop(c_in, c_out, size, kernel, stride, bias):
+    torch.manual_seed(1)
+    layer = LocallyConnected2d(c_in, c_out, size, kernel, stride=stride, bias=bias).double()
+    h, w = layer.in_size
+    x = torch.randn(4, c_in, h, w, dtype=torch.float64)
+    expected = loop_locally_connected(x, layer.weight, layer.bias, layer.stride)
+    got = layer(x)
+    assert got.shape == expected.shape == (4, c_out, *layer.out_size)
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_locally_connected_with_one_kernel_everywhere_is_a_convolution():
+    torch.manual_seed(2)
+    layer = LocallyConnected2d(2, 3, 11, 5, stride=2).double()
+    kernel = torch.randn(3, 2, 5, 5, dtype=torch.float64)
+    b = torch.randn(3, dtype=torch.float64)
+    with torch.no_grad():
+        layer.weight.copy_(kernel[:, None, None].expand_as(layer.weight))
+        layer.bias.copy_(b[:, None, None].expand_as(layer.bias))
+    x = torch.randn(5, 2, 11, 11, dtype=torch.float64)
+    torch.testing.assert_close(layer(x), F.conv2d(x, kernel, b, stride=2))
+
+
+def test_locally_connected_units_do_not_share_weights():
+    torch.manual_seed(3)
+    layer = LocallyConnected2d(1, 1, 8, 3, stride=1)
+    x = torch.randn(2, 1, 8, 8)
+    layer(x)[0, 0, 2, 4].backward()
+    used = layer.weight.grad.abs().sum(dim=(0, 3, 4, 5))  # (h_out, w_out)
+    assert torch.nonzero(used).tolist() == [[2, 4]]
+    assert layer.bias.grad[0, 2, 4] == 1 and layer.bias.grad.sum() == 1
+
+
+def test_locally_connected_parameter_counts():
+    layer = LocallyConnected2d(2, 1, 11, 5, stride=2)
+    assert layer.out_size == (4, 4)
+    assert count_parameters(layer) == 16 * (2 * 25 + 1)
+
+
+def test_locally_connected_rejects_bad_input():
+    layer = LocallyConnected2d(1, 1, 17, 3, stride=2)
+    with pytest.raises(ValueError, match="in_size"):
+        layer(torch.zeros(2, 1, 16, 16))
+    with pytest.raises(ValueError, match="does not fit"):
+        LocallyConnected2d(1, 1, 4, 5)
+    with pytest.raises(ValueError, match="kernel_size"):
+        LocallyConnected2d(1, 1, 8, 0)
+
+
+def test_unit_bias_gives_every_unit_its_own_bias():
+    ub = UnitBias((2, 3, 3))
+    x = torch.zeros(4, 2, 3, 3)
+    torch.testing.assert_close(ub(x), ub.bias.expand(4, 2, 3, 3))
+    with pytest.raises(ValueError, match="shape"):
+        ub(torch.zeros(4, 2, 4, 4))
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_nets_match_the_paper_counts_and_shapes(name):
+    net = NETS[name]()
+    links, weights, _ = PAPER[name]
+    assert count_connections(net) == links
+    assert count_parameters(net) == weights
+    out = net(torch.zeros(3, 1, 16, 16))
+    assert out.shape == (3, 10)
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_connections_equal_multiplications_counted_by_torch(name):
+    # An independent count: torch's FLOP counter (2 per multiply-add) plus one link per bias element
+    # (each bias of these nets belongs to exactly one unit and is used once per forward pass).
+    net = NETS[name]()
+    with FlopCounterMode(display=False) as counter:
+        net(torch.zeros(1, 1, 16, 16))
+    biases = sum(p.numel() for n, p in net.named_parameters() if n.endswith("bias"))
+    assert count_connections(net) == counter.get_total_flops() // 2 + biases
+
+
+def test_count_connections_on_plain_layers():
+    assert count_connections(nn.Linear(256, 10), (256,)) == 2570
+    assert count_connections(nn.Linear(256, 10, bias=False), (256,)) == 2560
+    conv = nn.Conv2d(3, 4, 5, stride=2, padding=1)  # 16x16 -> 7x7
+    assert count_connections(conv, (3, 16, 16)) == 4 * 7 * 7 * (3 * 25 + 1)
+    grouped = nn.Conv2d(4, 4, 3, groups=2, bias=False)  # 8x8 -> 6x6, each output sees 2 channels
+    assert count_connections(grouped, (4, 8, 8)) == 4 * 6 * 6 * (2 * 9)
+    assert count_connections(nn.Sequential(nn.Tanh(), nn.Flatten()), (1, 4, 4)) == 0
+
+
+def test_shared_weights_mean_fewer_parameters_than_links():
+    for net in (Net4(), Net5()):
+        assert count_parameters(net) < count_connections(net)
+    assert Net4().kernels.shape == (2, 1, 3, 3) and Net5().kernels2.shape == (4, 2, 5, 5)
+
+
+def test_count_connections_keeps_mode_and_rejects_unknown_layers():
+    net = NETS["Net3"]()
+    net.train()
+    count_connections(net)
+    assert net.training
+    with pytest.raises(TypeError, match="does not know"):
+        count_connections(nn.BatchNorm1d(4), (4,))
+    with pytest.raises(ValueError, match="input_shape"):
+        count_connections(net, ())
+
+
+def test_nets_reject_wrong_inputs():
+    with pytest.raises(ValueError, match="small_digits"):
+        NETS["Net5"]()(torch.zeros(2, 1, 28, 28))
