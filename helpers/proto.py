@@ -265,3 +265,48 @@ def count_connections(model: nn.Module, input_shape: Sequence[int] = (1, 16, 16)
             h.remove()
         model.train(was_training)
     return total[0]
+
+
+# ---- exercise self-checks of 01_proto_cnns ------------------------------------------------------
+
+def _verdict(ok: bool, right: str, wrong: str) -> bool:
+    print(("Right: " + right) if ok else ("Not yet: " + wrong))
+    return ok
+
+
+def check_net5_h2(links: int, weights: int) -> bool:
+    """01, exercise 1: links and free parameters of Net5's second hidden layer (four 4x4 maps, shared
+    5x5 kernels over both 8x8 maps of H1, one bias per unit)."""
+    h2 = Net5().layers[4:8]  # pad, conv, unit bias, tanh
+    true_links, true_weights = count_connections(h2, (2, 8, 8)), sum(p.numel() for p in h2.parameters())
+    if (links, weights) == (true_links, true_weights):
+        return _verdict(True, "64 units x (2 maps x 25 + 1 bias) links, but only 4 kernels of 2x5x5 plus 64 biases to learn.", "")
+    if links != true_links:
+        return _verdict(False, "", "links: every one of the 4x4x4 units sees a 5x5 patch in each of the 2 maps, plus its bias.")
+    return _verdict(False, "", "weights: the 16 units of a map share one kernel (2 maps x 5 x 5), but each unit has its own bias.")
+
+
+def check_shared_bias_weights(answer: int) -> bool:
+    """01, exercise 2: free parameters of Net4 if every H1 map had one bias (as nn.Conv2d), not one per unit."""
+    net = Net4()
+    unit_bias = net.layers[2].bias
+    truth = sum(p.numel() for p in net.parameters()) - unit_bias.numel() + unit_bias.shape[0]
+    if answer == truth:
+        return _verdict(True, "128 per-unit biases become 2, one per map; the links stay 2,266.", "")
+    return _verdict(False, "", "start from Net4's 1,132 weights; only the biases of the two 8x8 maps change.")
+
+
+def check_net6(model: nn.Module) -> bool:
+    """01, exercise 3: a "Net6" must read (N, 1, 16, 16), return (N, 10), and share weights (at least
+    3 links per free parameter)."""
+    try:
+        with torch.no_grad():
+            out = model(torch.zeros(2, 1, 16, 16))
+    except Exception as err:  # the learner's model: report whatever went wrong
+        return _verdict(False, "", f"the model fails on a (2, 1, 16, 16) batch: {str(err).splitlines()[0]}")
+    if tuple(out.shape) != (2, 10):
+        return _verdict(False, "", f"the output must be (N, 10) logits, got {tuple(out.shape)}.")
+    links, weights = count_connections(model), sum(p.numel() for p in model.parameters() if p.requires_grad)
+    if links < 3 * weights:
+        return _verdict(False, "", f"{links:,} links for {weights:,} weights: share more (use nn.Conv2d for the hidden maps).")
+    return _verdict(True, f"{links:,} links for {weights:,} free parameters ({links / weights:.1f} links per weight); now train it.", "")

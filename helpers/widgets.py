@@ -10,6 +10,7 @@ neither ipywidgets nor a running kernel.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -193,10 +194,12 @@ class PixelPad:
         self.clear_button.on_click(lambda _b: self.clear())
         self.predict_button.on_click(lambda _b: self.predict())
         self.status = widgets.Label(value="Draw a digit, then press Predict.")
-        self.output = widgets.Output()
+        # The chart is a PNG in an Image widget: plain widget state, no output capture, so the pad
+        # behaves the same in JupyterLab, classic Notebook, Colab and a headless notebook runner.
+        self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none"))
         self.widget = widgets.VBox([
             widgets.HBox([self.grid, widgets.VBox([self.predict_button, self.clear_button])]),
-            self.status, self.output,
+            self.status, self.chart,
         ])
 
     @staticmethod
@@ -220,22 +223,27 @@ class PixelPad:
             b.value = False
         self.last_answer = None
         self.status.value = "Draw a digit, then press Predict."
-        self.output.clear_output()
+        self._show_chart(None)
 
     def predict(self) -> PadAnswer:
         """Ask every net about the drawing; show the message and the bar chart; return the answer."""
         answer = predict_drawing(self.models, self.cells, centre=self.centre)
         self.last_answer = answer
         self.status.value = answer.message
-        self.output.clear_output(wait=True)
-        if not answer.blank:
-            from IPython.display import display
-
-            fig = plot_answer(answer)
-            with self.output:
-                display(fig)
-            plt.close(fig)
+        self._show_chart(None if answer.blank else answer)
         return answer
+
+    def _show_chart(self, answer: PadAnswer | None) -> None:
+        if answer is None:
+            self.chart.layout.display = "none"
+            self.chart.value = b""
+            return
+        fig = plot_answer(answer)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
+        plt.close(fig)
+        self.chart.value = buffer.getvalue()
+        self.chart.layout.display = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         # The live widget for Jupyter, and a short text for GitHub and text-only viewers.

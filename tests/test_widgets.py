@@ -153,7 +153,7 @@ def test_pixel_pad_draws_clears_and_predicts():
     pad = PixelPad({"A": constant_net(7)})
     assert len(pad.buttons) == 256 and not pad.cells.any()
     pad.predict_button.click()
-    assert pad.status.value == BLANK_MESSAGE and pad.last_answer.blank
+    assert pad.status.value == BLANK_MESSAGE and pad.last_answer.blank and bytes(pad.chart.value) == b""
     pad.set_drawing(SEVEN)
     assert torch.equal(pad.cells, parse_drawing(SEVEN))
     assert pad.buttons[2 * 16 + 4].button_style == "primary"  # inked cells are coloured
@@ -161,8 +161,10 @@ def test_pixel_pad_draws_clears_and_predicts():
     assert pad.cells[0, 0]
     pad.predict_button.click()
     assert pad.last_answer.predictions == {"A": 7} and pad.status.value == "1 of 1 nets read a 7."
+    assert bytes(pad.chart.value).startswith(b"\x89PNG") and pad.chart.layout.display == ""
     pad.clear_button.click()
     assert not pad.cells.any() and pad.last_answer is None
+    assert bytes(pad.chart.value) == b"" and pad.chart.layout.display == "none"
     assert pad.buttons[2 * 16 + 4].button_style == ""
 
 
