@@ -135,7 +135,8 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
                 ax.set_xlabel(f"reads {int(p.argmax())}", fontsize=8)
                 continue
             vmax = float(views[name][list(steps)].max()) or 1.0
-            ax.imshow(pics[name][j].numpy(), cmap="gray_r" if name == "input" else cmap, vmin=0, vmax=vmax)
+            ax.imshow(pics[name][j].numpy(), cmap="gray_r" if name == "input" else cmap, vmin=0, vmax=vmax,
+                      interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
@@ -180,15 +181,17 @@ class _Frame:
         self.fig, axes = plt.subplots(1, 4, figsize=figsize, gridspec_kw={"width_ratios": [1, 1.15, 1.4, 1.3]})
         self.ax_img, self.ax_p1, self.ax_p2, self.ax_bar = axes
         cmap = _maps_cmap()
-        self.img = self.ax_img.imshow(sweep.images[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        self.img = self.ax_img.imshow(sweep.images[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         self.lines = {}
         for name, pts in placed(sweep.path.drawings(sweep.t[:1])[0]).items():
             colour = MOVING_COLOUR if name == sweep.path.moving else FIXED_COLOUR
             self.lines[name], = self.ax_img.plot(pts[:, 0].numpy(), pts[:, 1].numpy(), color=colour, lw=1, alpha=0.7)
         self.ax_img.set_xlim(-0.5, 27.5)
         self.ax_img.set_ylim(27.5, -0.5)
-        self.p1 = self.ax_p1.imshow(tile(views["pool1"][0], 5).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool1"].max()))
-        self.p2 = self.ax_p2.imshow(tile(views["pool2"][0], 10).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool2"].max()))
+        self.p1 = self.ax_p1.imshow(tile(views["pool1"][0], 5).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool1"].max()),
+                                  interpolation="nearest")
+        self.p2 = self.ax_p2.imshow(tile(views["pool2"][0], 10).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool2"].max()),
+                                  interpolation="nearest")
         for ax, title in ((self.ax_img, "input"), (self.ax_p1, "pool1: 20 maps 12x12"), (self.ax_p2, "pool2: 50 maps 4x4")):
             ax.set_xticks([])
             ax.set_yticks([])
@@ -234,13 +237,25 @@ def animate(sweep: Sweep, views: Mapping[str, torch.Tensor], *, figsize: tuple[f
     return FuncAnimation(frame.fig, frame.update, frames=steps, interval=interval, blit=False)
 
 
+def figure_png(fig: Figure, dpi: int = 72) -> bytes:
+    """A figure as PNG bytes (for an ipywidgets Image), closing the figure."""
+    import io
+
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
 def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str, torch.Tensor]], *,
-                   figsize: tuple[float, float] = (9.0, 2.4)):
-    """A path menu and a slider that moves the stroke; below them the frame picture of that step
-    (frame_figure) and a line of text (frame_text). Works with ipywidgets 7 and 8.
-    Returns the box; its `.children` are (menu, slider, text, output)."""
+                   figsize: tuple[float, float] = (9.0, 2.4), dpi: int = 72):
+    """A path menu and a slider that moves the stroke; below them a line of text (frame_text) and
+    the frame picture of that step (frame_figure) as an image. Works with ipywidgets 7 and 8, and
+    draws into an Image widget rather than an Output widget, so it also runs under nbconvert.
+    Returns the box; its `.children` are (menu, slider, text, image)."""
     import ipywidgets as widgets
-    from IPython.display import display
 
     if len(sweeps) == 0 or set(sweeps) != set(views):
         raise ValueError("binding_slider needs sweeps and views for the same, non-empty set of paths.")
@@ -250,17 +265,13 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
     slider = widgets.IntSlider(value=0, min=0, max=len(first.t) - 1, step=1, description="stroke",
                                continuous_update=True, readout=False)
     text = widgets.Label(value=frame_text(first, 0))
-    out = widgets.Output()
+    image = widgets.Image(format="png")
 
     def redraw(_change=None) -> None:
         s = sweeps[menu.value]
         step = min(slider.value, len(s.t) - 1)
         text.value = frame_text(s, step)
-        with out:
-            out.clear_output(wait=True)
-            fig = frame_figure(s, views[menu.value], step, figsize=figsize)
-            display(fig)
-            plt.close(fig)
+        image.value = figure_png(frame_figure(s, views[menu.value], step, figsize=figsize), dpi)
 
     def new_path(_change=None) -> None:
         slider.max = len(sweeps[menu.value].t) - 1
@@ -269,4 +280,4 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
     menu.observe(new_path, names="value")
     slider.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([menu, slider, text, out])
+    return widgets.VBox([menu, slider, text, image])

@@ -159,7 +159,7 @@ def placement(segs: torch.Tensor, size: int = SIZE, box: int = BOX, radius: floa
     pts = segs.reshape(len(segs), -1, 2)
     lo, hi = pts.amin(1), pts.amax(1)  # (N, 2)
     extent = (hi - lo).amax(1).clamp_min(1e-6)  # (N,)
-    ink = box - 2 * (radius + softness) + 1  # pixels the centre lines may span so that the ink spans `box`
+    ink = box - 2 * (radius + softness)  # pixels the centre lines may span so that the ink spans `box`
     scale = ink / extent
     offset = (size - 1) / 2 - (lo + hi) / 2 * scale.unsqueeze(1)
     for _ in range(2):  # the sampled centre of mass moves with the strokes up to grid effects: refine once

@@ -75,10 +75,13 @@ def test_slider_updates_the_text(run):
     pytest.importorskip("ipywidgets")
     _, _, sweeps, views = run
     box = binding_slider(sweeps, views)
-    menu, slider, text, _out = box.children
+    menu, slider, text, image = box.children
     assert slider.max == 4 and text.value == frame_text(sweeps["9-6"], 0)
+    first = bytes(image.value)
+    assert first.startswith(b"\x89PNG")
     slider.value = 3
     assert text.value == frame_text(sweeps["9-6"], 3)
+    assert bytes(image.value) != first
     menu.value = "5-6"
     assert text.value == frame_text(sweeps["5-6"], 3)
     with pytest.raises(ValueError, match="same"):
