@@ -1,0 +1,408 @@
+"""What ConvNets are good for: locality, stationarity, compositionality (08_what_convnets_are_good_for).
+
+Two small digit classifiers with (almost) the same number of parameters, the ones of the NYU-DLSP20
+permuted-pixel experiment: `FCNet` (784 -> 8 -> 8 -> 10, 6,442 parameters) and `SmallConvNet`
+(two 5x5 convolutions with 6 maps and 2x2 max pooling, then 96 -> 50 -> 10, 6,422 parameters).
+Around them: a fixed pixel permutation and what it does to each net, pixel correlation against
+distance, receptive-field crops of maximally activating units, and a 1-D motif task.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from helpers.models import check_input
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+IMAGE_HINT = "load digits with load_digits(size=28), or add the channel axis with x.unsqueeze(1)"
+
+
+# --- the two nets --------------------------------------------------------------------------------
+
+class FCNet(nn.Module):
+    """A fully connected net 784 -> hidden -> hidden -> 10 with ReLU; outputs logits (N, 10).
+
+    Input (N, 1, 28, 28). With hidden=8 it has 6,442 parameters, the FC net of NYU-DLSP20.
+    """
+
+    def __init__(self, hidden: int = 8, pixels: int = 28 * 28) -> None:
+        super().__init__()
+        if hidden < 1:
+            raise ValueError(f"FCNet needs hidden >= 1 units, got {hidden}.")
+        self.side = math.isqrt(pixels)
+        if self.side * self.side != pixels:
+            raise ValueError(f"FCNet reads square images, so pixels must be a square number like 784, got {pixels}.")
+        self.fc1 = nn.Linear(pixels, hidden)
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.fc3 = nn.Linear(hidden, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(x, (1, self.side, self.side), "FCNet", IMAGE_HINT)
+        x = F.relu(self.fc1(x.flatten(1)))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class SmallConvNet(nn.Module):
+    """conv 5x5 (maps) -> ReLU -> max 2x2 -> conv 5x5 (maps) -> ReLU -> max 2x2 -> fc 50 -> fc 10.
+
+    Input (N, 1, 28, 28); logits (N, 10). With maps=6 it has 6,422 parameters, the ConvNet of
+    NYU-DLSP20. `layers(x)` returns the activations of every stage, for the stationarity and
+    compositionality sections of 08.
+    """
+
+    def __init__(self, maps: int = 6, hidden: int = 50) -> None:
+        super().__init__()
+        if maps < 1 or hidden < 1:
+            raise ValueError(f"SmallConvNet needs maps >= 1 and hidden >= 1, got maps={maps}, hidden={hidden}.")
+        self.conv1 = nn.Conv2d(1, maps, 5)
+        self.conv2 = nn.Conv2d(maps, maps, 5)
+        self.fc1 = nn.Linear(maps * 4 * 4, hidden)
+        self.fc2 = nn.Linear(hidden, 10)
+
+    def layers(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Every stage's output, keyed by name: conv1 (N, maps, 24, 24), pool1 (N, maps, 12, 12),
+        conv2 (N, maps, 8, 8), pool2 (N, maps, 4, 4), fc1 (N, hidden), fc2 (N, 10); convs after ReLU."""
+        check_input(x, (1, 28, 28), "SmallConvNet", IMAGE_HINT)
+        out: dict[str, torch.Tensor] = {}
+        out["conv1"] = F.relu(self.conv1(x))
+        out["pool1"] = F.max_pool2d(out["conv1"], 2)
+        out["conv2"] = F.relu(self.conv2(out["pool1"]))
+        out["pool2"] = F.max_pool2d(out["conv2"], 2)
+        out["fc1"] = F.relu(self.fc1(out["pool2"].flatten(1)))
+        out["fc2"] = self.fc2(out["fc1"])
+        return out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x)["fc2"]
+
+
+# --- permutations --------------------------------------------------------------------------------
+
+def pixel_permutation(pixels: int = 28 * 28, seed: int = 0) -> torch.Tensor:
+    """One fixed random order of `pixels` pixel indices (a LongTensor of shape (pixels,)), from `seed`."""
+    if pixels < 1:
+        raise ValueError(f"pixel_permutation needs pixels >= 1, got {pixels}.")
+    return torch.randperm(pixels, generator=torch.Generator().manual_seed(seed))
+
+
+def _check_perm(perm: torch.Tensor, pixels: int) -> None:
+    if perm.dim() != 1 or len(perm) != pixels or not torch.equal(torch.sort(perm).values, torch.arange(pixels)):
+        raise ValueError(f"perm must be a permutation of 0..{pixels - 1} (shape ({pixels},)), as pixel_permutation({pixels}) returns.")
+
+
+def permute_pixels(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
+    """Images (N, C, H, W) with their pixels reordered: out.flatten(2)[..., i] = images.flatten(2)[..., perm[i]].
+
+    The same `perm` is applied to every image and channel; the shape is kept.
+    """
+    if images.dim() != 4:
+        raise ValueError(f"permute_pixels expects images of shape (N, C, H, W), got {tuple(images.shape)}; add axes with unsqueeze.")
+    _check_perm(perm, images.shape[2] * images.shape[3])
+    return images.flatten(2)[:, :, perm].reshape(images.shape)
+
+
+def permute_first_layer(model: FCNet, perm: torch.Tensor) -> FCNet:
+    """A copy of `model` whose first-layer columns are reordered by `perm`, so that
+    copy(permute_pixels(x, perm)) == model(x) for every x: a fixed permutation is only a relabelling
+    of an FC net's inputs."""
+    if not isinstance(model, FCNet):
+        raise TypeError(f"permute_first_layer works on an FCNet, got {type(model).__name__}.")
+    _check_perm(perm, model.fc1.in_features)
+    twin = copy.deepcopy(model)
+    with torch.no_grad():
+        twin.fc1.weight.copy_(model.fc1.weight[:, perm])
+    return twin
+
+
+# --- locality: pixel correlation against distance --------------------------------------------------
+
+def correlation_by_distance(images: torch.Tensor, max_distance: int | None = None,
+                            min_std: float = 1e-3) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean correlation (over the digits) between two pixels, as a function of their distance.
+
+    images (N, 1, H, W). Pixels whose standard deviation over the N digits is below `min_std` (the
+    always-blank border) are left out. Distances are Euclidean, rounded to the nearest whole pixel.
+    Returns (distances (D,), mean correlation (D,)) for distances 1..max_distance (default H - 1).
+    """
+    if images.dim() != 4 or images.shape[1] != 1:
+        raise ValueError(f"correlation_by_distance expects images of shape (N, 1, H, W), got {tuple(images.shape)}.")
+    n, _, h, w = images.shape
+    if n < 2:
+        raise ValueError(f"correlation_by_distance needs at least 2 images to measure a correlation, got {n}.")
+    max_distance = h - 1 if max_distance is None else max_distance
+    x = images.reshape(n, h * w).float()
+    keep = x.std(0) >= min_std
+    x = x[:, keep]
+    x = (x - x.mean(0)) / x.std(0)
+    corr = (x.T @ x) / (n - 1)  # (P, P) Pearson correlation of the kept pixels
+    ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    pos = torch.stack([ys.flatten(), xs.flatten()], 1)[keep].float()
+    dist = torch.cdist(pos, pos).round().long()
+    distances = torch.arange(1, max_distance + 1)
+    inside = dist.flatten() <= max_distance
+    sums = torch.zeros(max_distance + 1, dtype=torch.float64).index_add_(0, dist.flatten()[inside], corr.flatten()[inside].double())
+    counts = torch.bincount(dist.flatten()[inside], minlength=max_distance + 1).double()
+    return distances, (sums[1:] / counts[1:].clamp(min=1)).float()
+
+
+# --- compositionality: receptive fields and maximally activating patches ---------------------------
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Where a unit at (row, col) of a feature map looks in the input: the square that starts at
+    (row * stride + offset, col * stride + offset) and has side `size`."""
+
+    size: int
+    stride: int
+    offset: int = 0
+
+
+def receptive_field(layers: list[tuple[int, int]]) -> ReceptiveField:
+    """The receptive field of a stack of unpadded (kernel, stride) layers, applied in order.
+
+    Example: [(5, 1), (2, 2), (5, 1)] (conv1, pool1, conv2 of SmallConvNet) gives size 14, stride 2.
+    """
+    size, stride = 1, 1
+    for kernel, s in layers:
+        if kernel < 1 or s < 1:
+            raise ValueError(f"Every layer needs kernel >= 1 and stride >= 1, got ({kernel}, {s}).")
+        size += (kernel - 1) * stride
+        stride *= s
+    return ReceptiveField(size, stride)
+
+
+def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k: int = 8
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The k input crops that drive each channel of `maps` hardest (at most one crop per image).
+
+    maps (N, C, h, w) are a layer's activations for images (N, 1, H, W); rf says what each unit sees.
+    Returns crops (C, k, 1, rf.size, rf.size), their activations (C, k) in decreasing order and
+    where they came from, (C, k, 3) rows of (image index, row, col) in the feature map.
+    """
+    if maps.dim() != 4 or images.dim() != 4 or len(maps) != len(images):
+        raise ValueError(f"top_patches expects maps (N, C, h, w) and images (N, 1, H, W) with the same N, got {tuple(maps.shape)} and {tuple(images.shape)}.")
+    n, c, h, w = maps.shape
+    if k < 1 or k > n:
+        raise ValueError(f"top_patches needs 1 <= k <= N = {n}, got k={k}.")
+    last = (max(h, w) - 1) * rf.stride + rf.offset + rf.size
+    if last > max(images.shape[2], images.shape[3]):
+        raise ValueError(f"A receptive field of size {rf.size}, stride {rf.stride} does not fit maps of {h}x{w} on images of {tuple(images.shape[2:])}; check the layers given to receptive_field.")
+    best, where = maps.flatten(2).max(2)  # (N, C): each image's best unit per channel
+    values, idx = best.T.topk(k, dim=1)  # (C, k)
+    pos = where.T.gather(1, idx)  # (C, k) flat positions
+    rows, cols = pos // w, pos % w
+    crops = torch.empty(c, k, images.shape[1], rf.size, rf.size, dtype=images.dtype)
+    for ch in range(c):
+        for j in range(k):
+            r0 = int(rows[ch, j]) * rf.stride + rf.offset
+            c0 = int(cols[ch, j]) * rf.stride + rf.offset
+            crops[ch, j] = images[idx[ch, j], :, r0:r0 + rf.size, c0:c0 + rf.size]
+    return crops, values, torch.stack([idx, rows, cols], 2)
+
+
+# --- beyond images: a motif anywhere in a 1-D signal -----------------------------------------------
+
+def motif(length: int = 9) -> torch.Tensor:
+    """The target pattern of the 1-D task (length,): a rising chirp (slow, then fast) under a Hann window.
+
+    It is not symmetric in time, so its time reversal (a falling chirp) is a different shape with the
+    same energy.
+    """
+    if length < 3:
+        raise ValueError(f"motif needs length >= 3, got {length}.")
+    t = torch.linspace(0, 1, length)
+    return 2 * torch.sin(2 * math.pi * (0.5 * t + 1.5 * t**2)) * torch.sin(math.pi * t) ** 2
+
+
+def motif_signals(n: int, length: int = 64, *, positions: tuple[int, int] | None = None,
+                  noise: float = 0.3, generator: torch.Generator | None = None
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """n noisy signals (n, 1, length) and labels (n,): label 1 holds `motif()` somewhere, label 0
+    holds the same motif time-reversed (same energy, other shape); half of each, interleaved.
+
+    `positions` = (first, last) bounds the motif's start (default: anywhere it fits).
+    """
+    m = motif()
+    span = length - len(m)
+    if span < 0:
+        raise ValueError(f"A signal of length {length} cannot hold a motif of length {len(m)}; use length >= {len(m)}.")
+    lo, hi = positions if positions is not None else (0, span)
+    if not (0 <= lo <= hi <= span):
+        raise ValueError(f"positions must satisfy 0 <= first <= last <= {span} for length {length}, got {positions}.")
+    labels = torch.arange(n) % 2
+    starts = torch.randint(lo, hi + 1, (n,), generator=generator)
+    x = noise * torch.randn(n, 1, length, generator=generator)
+    shapes = torch.stack([m.flip(0), m])[labels]  # (n, len(m))
+    cols = starts[:, None] + torch.arange(len(m))
+    x[torch.arange(n)[:, None], 0, cols] += shapes
+    return x, labels
+
+
+class MotifConvNet(nn.Module):
+    """Conv1d (channels, kernel) -> ReLU -> max over all positions -> linear 2: (N, 1, L) -> logits (N, 2).
+
+    The global max makes the answer the same wherever the motif sits, and any length L works. The
+    signal is zero-padded by kernel - 1 at both ends, so a learned detector that is not aligned with
+    the start of its kernel still fits over a motif at the very edge.
+    """
+
+    def __init__(self, channels: int = 4, kernel: int = 9) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(1, channels, kernel, padding=kernel - 1)
+        self.out = nn.Linear(channels, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 3 or x.shape[1] != 1 or x.shape[2] < self.conv.kernel_size[0]:
+            raise ValueError(f"MotifConvNet expects signals of shape (N, 1, L) with L >= {self.conv.kernel_size[0]}, got {tuple(x.shape)}.")
+        return self.out(F.relu(self.conv(x)).amax(2))
+
+
+class MotifFCNet(nn.Module):
+    """Linear (length -> hidden) -> ReLU -> linear 2: the fully connected baseline of the 1-D task."""
+
+    def __init__(self, length: int = 64, hidden: int = 4) -> None:
+        super().__init__()
+        self.length = length
+        self.fc1 = nn.Linear(length, hidden)
+        self.fc2 = nn.Linear(hidden, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 3 or tuple(x.shape[1:]) != (1, self.length):
+            raise ValueError(f"MotifFCNet expects signals of shape (N, 1, {self.length}), got {tuple(x.shape)}; it only reads the length it was built for.")
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+def plot_correlation(distances: torch.Tensor, curves: dict[str, torch.Tensor], *,
+                     title: str = "Nearby pixels are correlated, distant ones are not") -> Figure:
+    """Mean pixel correlation (y) against distance in pixels (x), one line per entry of `curves`."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for name, c in curves.items():
+        if c.shape != distances.shape:
+            raise ValueError(f"Curve {name!r} has shape {tuple(c.shape)} but distances have {tuple(distances.shape)}; pass the pairs correlation_by_distance returns.")
+        ax.plot(distances.numpy(), c.numpy(), marker="o", ms=3, label=name)
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.set_xlabel("distance between the two pixels (pixels)")
+    ax.set_ylabel("mean correlation over the digits")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_bars(ours: dict[str, list[float]], reference: dict[str, float] | None = None, *,
+                       title: str = "Permuting the pixels hurts the ConvNet, not the FC net",
+                       reference_label: str = "NYU-DLSP20") -> Figure:
+    """Bars of mean test accuracy (percent) with min-max ranges over seeds, one per key of `ours`,
+    and the reference figures beside them when given (same keys)."""
+    import matplotlib.pyplot as plt
+
+    names = list(ours)
+    means = [sum(v) / len(v) for v in ours.values()]
+    lows = [m - min(v) for m, v in zip(means, ours.values())]
+    highs = [max(v) - m for m, v in zip(means, ours.values())]
+    xs = torch.arange(len(names)).float()
+    width = 0.38 if reference else 0.6
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.bar((xs - width / 2 if reference else xs).numpy(), means, width, yerr=[lows, highs], capsize=4, label="this course (mean, range over seeds)")
+    if reference:
+        ax.bar((xs + width / 2).numpy(), [reference.get(n, float("nan")) for n in names], width, color="lightgray", label=reference_label)
+    ax.set_xticks(xs.numpy(), names)
+    ax.set_ylim(50, 100)
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_responses(images: torch.Tensor, responses: torch.Tensor, titles: list[str], *,
+                   title: str = "The same detector responds wherever the digit is") -> Figure:
+    """Top row: images (K, 1, H, W); bottom row: one feature map per image (K, h, w), on one colour scale."""
+    import matplotlib.pyplot as plt
+
+    k = len(images)
+    if responses.dim() != 3 or len(responses) != k or len(titles) != k:
+        raise ValueError(f"plot_responses needs K images, K maps (K, h, w) and K titles, got {len(images)}, {tuple(responses.shape)}, {len(titles)}.")
+    fig, axes = plt.subplots(2, k, figsize=(1.9 * k, 4.1), squeeze=False)
+    top = float(responses.max())
+    for i in range(k):
+        axes[0, i].imshow(images[i, 0].numpy(), cmap="gray_r")
+        axes[0, i].set_title(titles[i], fontsize=9)
+        axes[1, i].imshow(responses[i].numpy(), cmap="magma", vmin=0, vmax=top)
+        for ax in axes[:, i]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_ylabel("input")
+    axes[1, 0].set_ylabel("filter response")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --- exercise self-checks ----------------------------------------------------------------------------
+
+def _verdict(ok: bool, right: str, wrong: str) -> bool:
+    print(("Right: " + right) if ok else ("Not yet: " + wrong))
+    return ok
+
+
+def check_unshared_conv2(answer: int) -> bool:
+    """08, exercise 1: parameters of SmallConvNet's conv2 without weight sharing (own weights per position)."""
+    truth = 8 * 8 * 6 * (6 * 5 * 5 + 1)
+    if answer == truth:
+        return _verdict(True, "64 positions x 6 maps, each with its own 6x5x5 kernel and bias.", "")
+    if answer == 6 * (6 * 5 * 5 + 1):
+        return _verdict(False, "", "that is conv2 with sharing; without it every one of the 8x8 positions needs its own copy.")
+    if answer in (8 * 8 * 6 * 5 * 5 + 6, 8 * 8 * 6 * (5 * 5 + 1)):
+        return _verdict(False, "", "a conv2 kernel spans all 6 input maps, 6x5x5 weights, plus one bias.")
+    return _verdict(False, "", "count the 8x8 output positions of conv2, its 6 maps, and what each unit needs (6x5x5 weights + 1 bias).")
+
+
+def check_matched_hidden(maps: int, hidden: int) -> bool:
+    """08, exercise 2: the FCNet hidden size whose parameter count is closest to SmallConvNet(maps)."""
+    target = sum(p.numel() for p in SmallConvNet(maps).parameters())
+    fc = lambda h: 784 * h + h + h * h + h + 10 * h + 10  # noqa: E731
+    best = min(range(1, 200), key=lambda h: abs(fc(h) - target))
+    if hidden == best:
+        return _verdict(True, f"FCNet({hidden}) has {fc(hidden):,} parameters, SmallConvNet({maps}) {target:,}.", "")
+    return _verdict(False, "", f"FCNet({hidden}) has {fc(hidden):,} parameters but SmallConvNet({maps}) has {target:,}; try {'more' if fc(hidden) < target else 'fewer'} hidden units.")
+
+
+def check_pool2_field(size: int, stride: int) -> bool:
+    """08, exercise 3: the receptive field (size, stride in input pixels) of a pool2 unit of SmallConvNet."""
+    rf = receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)])
+    if (size, stride) == (rf.size, rf.stride):
+        return _verdict(True, "the 2x2 pool adds one conv2 step (2 pixels) to the 14x14 field and doubles the stride.", "")
+    if (size, stride) == (14, 2):
+        return _verdict(False, "", "that is conv2's field; pool2 combines a 2x2 block of conv2 units.")
+    return _verdict(False, "", "start from conv2's 14x14 field with stride 2: neighbouring conv2 units are 2 pixels apart.")
+
+
+def check_block_permutation(perm: torch.Tensor, side: int = 28) -> bool:
+    """08, exercise 4: `perm` must permute the side x side pixels only within each 2x2 block, not all identically."""
+    try:
+        _check_perm(perm, side * side)
+    except ValueError as err:
+        return _verdict(False, "", str(err))
+    dest = torch.arange(side * side)
+    src = perm.long()
+    same_block = ((dest // side) // 2 == (src // side) // 2) & ((dest % side) // 2 == (src % side) // 2)
+    if not bool(same_block.all()):
+        return _verdict(False, "", f"{int((~same_block).sum())} pixels come from outside their own 2x2 block.")
+    if torch.equal(src, dest):
+        return _verdict(False, "", "this is the identity; shuffle the four pixels of each block.")
+    return _verdict(True, f"{int((src != dest).sum())} pixels move, none leaves its 2x2 block.", "")
