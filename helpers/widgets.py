@@ -26,6 +26,7 @@ from helpers.augment import shift
 PAD_SIZE = 16
 INK, PAPER = 1.0, -1.0  # pixel values of the 16x16 digits of small_digits: ink +1, background -1
 BLANK_MESSAGE = "The pad is empty: click a few squares to draw a digit, then press Predict."
+START_MESSAGE = "Draw a digit with strokes two squares wide (like the digits the nets learned from), then press Predict."
 INK_CHARS = "#Xx*@1"
 
 
@@ -193,7 +194,7 @@ class PixelPad:
         self.predict_button = widgets.Button(description="Predict", layout=widgets.Layout(width="90px"))
         self.clear_button.on_click(lambda _b: self.clear())
         self.predict_button.on_click(lambda _b: self.predict())
-        self.status = widgets.Label(value="Draw a digit, then press Predict.")
+        self.status = widgets.Label(value=START_MESSAGE)
         # The chart is a PNG in an Image widget: plain widget state, no output capture, so the pad
         # behaves the same in JupyterLab, classic Notebook, Colab and a headless notebook runner.
         self.chart = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none"))
@@ -222,7 +223,7 @@ class PixelPad:
         for b in self.buttons:
             b.value = False
         self.last_answer = None
-        self.status.value = "Draw a digit, then press Predict."
+        self.status.value = START_MESSAGE
         self._show_chart(None)
 
     def predict(self) -> PadAnswer:

@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
 
-from helpers.widgets import (BLANK_MESSAGE, PadAnswer, PixelPad, centre_drawing, is_blank, pad_to_tensor,
+from helpers.widgets import (BLANK_MESSAGE, START_MESSAGE, PadAnswer, PixelPad, centre_drawing, is_blank, pad_to_tensor,
                              parse_drawing, plot_answer, predict_drawing)
 
 SEVEN = """
@@ -163,7 +163,7 @@ def test_pixel_pad_draws_clears_and_predicts():
     assert pad.last_answer.predictions == {"A": 7} and pad.status.value == "1 of 1 nets read a 7."
     assert bytes(pad.chart.value).startswith(b"\x89PNG") and pad.chart.layout.display == ""
     pad.clear_button.click()
-    assert not pad.cells.any() and pad.last_answer is None
+    assert not pad.cells.any() and pad.last_answer is None and pad.status.value == START_MESSAGE
     assert bytes(pad.chart.value) == b"" and pad.chart.layout.display == "none"
     assert pad.buttons[2 * 16 + 4].button_style == ""
 
