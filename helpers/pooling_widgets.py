@@ -3,11 +3,12 @@
 The logic lives in plain functions that take tensors and numbers and return numbers, tensors or
 matplotlib Figures (`window_values`, `window_weights`, `pooled_maps`, `plot_window`, `plot_pooled_maps`),
 so it is tested without a browser; `pooling_sliders` only wires them to ipywidgets (7 or 8), which
-it imports when called.
+it imports when called, and draws into Image widgets so that it also runs under nbconvert and nbval.
 """
 
 from __future__ import annotations
 
+import io
 import math
 
 import matplotlib.pyplot as plt
@@ -64,8 +65,12 @@ def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
     panels = ((window, "window"), (wts["Lp"], f"Lp weights, p={_p_label(p)}"), (wts["LSE"], f"LSE weights = softmax(b x), b={b:.3g}"))
     for ax, (img, title) in zip(axes, panels):
         ax.imshow(img.detach().numpy(), cmap="viridis")
-        for (i, j), v in zip([(i, j) for i in range(img.shape[0]) for j in range(img.shape[1])], img.flatten().tolist()):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white")
+        lo, hi = float(img.min()), float(img.max())
+        for i in range(img.shape[0]):
+            for j in range(img.shape[1]):
+                v = float(img[i, j])
+                bright = hi > lo and (v - lo) / (hi - lo) > 0.6  # dark text on the yellow end of viridis
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black" if bright else "white")
         ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -95,25 +100,38 @@ def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) ->
     return fig
 
 
+def figure_png(fig: Figure, dpi: int = 72) -> bytes:
+    """The figure as PNG bytes (for an Image widget); closes the figure."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
 def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2, p: float = 2.0, b: float = 1.0):
     """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) redrawing plot_window and plot_pooled_maps.
 
-    Returns an ipywidgets VBox; display it as a cell's last expression. Needs ipywidgets 7 or 8.
+    Returns an ipywidgets VBox; display it as a cell's last expression. The figures are drawn into
+    Image widgets (not an Output widget), so the cell also runs under nbconvert. Needs ipywidgets 7 or 8.
     """
     _check_2d(window, "window")
     _check_2d(fmap, "fmap")
     try:
         import ipywidgets as widgets
-        from IPython.display import display
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("pooling_sliders needs ipywidgets: run `pip install ipywidgets` (or `make lab`).") from err
     p_slider = widgets.FloatLogSlider(value=p, base=2, min=0, max=6, step=0.25, description="p", continuous_update=False)
     b_slider = widgets.FloatLogSlider(value=b, base=10, min=-2, max=2, step=0.1, description="b", continuous_update=False)
+    window_image = widgets.Image(format="png")
+    maps_image = widgets.Image(format="png")
 
-    def draw(p: float, b: float) -> None:
-        for fig in (plot_window(window, p, b), plot_pooled_maps(fmap, p, b, kernel)):
-            display(fig)
-            plt.close(fig)
+    def draw(_change: object = None) -> None:
+        window_image.value = figure_png(plot_window(window, p_slider.value, b_slider.value))
+        maps_image.value = figure_png(plot_pooled_maps(fmap, p_slider.value, b_slider.value, kernel))
 
-    out = widgets.interactive_output(draw, {"p": p_slider, "b": b_slider})
-    return widgets.VBox([widgets.HBox([p_slider, b_slider]), out])
+    p_slider.observe(draw, names="value")
+    b_slider.observe(draw, names="value")
+    draw()
+    return widgets.VBox([widgets.HBox([p_slider, b_slider]), window_image, maps_image])

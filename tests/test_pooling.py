@@ -228,9 +228,13 @@ def test_sliders_build_and_redraw():
     pytest.importorskip("ipywidgets")
     box = pw.pooling_sliders(torch.rand(3, 3), torch.rand(8, 8), p=4.0, b=0.5)
     p_slider, b_slider = box.children[0].children
+    window_image, maps_image = box.children[1:]
     assert p_slider.value == pytest.approx(4.0) and b_slider.value == pytest.approx(0.5)
-    p_slider.value = 16.0  # triggers a redraw without a browser
-    plt.close("all")
+    assert bytes(window_image.value)[:4] == b"\x89PNG" and bytes(maps_image.value)[:4] == b"\x89PNG"
+    before = bytes(window_image.value)
+    p_slider.value = 16.0  # redraws without a browser
+    assert bytes(window_image.value) != before
+    assert plt.get_fignums() == []  # every figure drawn for the widget is closed
 
 
 def test_exercise_checks(capsys):
