@@ -310,3 +310,19 @@ def check_net6(model: nn.Module) -> bool:
     if links < 3 * weights:
         return _verdict(False, "", f"{links:,} links for {weights:,} weights: share more (use nn.Conv2d for the hidden maps).")
     return _verdict(True, f"{links:,} links for {weights:,} free parameters ({links / weights:.1f} links per weight); now train it.", "")
+
+
+def check_uncentred_votes(answer: int, models: dict[str, nn.Module], drawing) -> bool:
+    """01, exercise 4: how many of `models` still read `drawing` right when the pad does not centre it
+    (`predict_drawing(models, drawing, centre=False)`); the right digit is what most nets say after centring."""
+    from helpers.widgets import predict_drawing
+
+    centred = predict_drawing(models, drawing).predictions
+    if not centred:
+        return _verdict(False, "", "the drawing is blank; pass the stored drawing or pad.cells after drawing.")
+    votes = list(centred.values())
+    digit = max(set(votes), key=votes.count)
+    truth = sum(p == digit for p in predict_drawing(models, drawing, centre=False).predictions.values())
+    if answer == truth:
+        return _verdict(True, f"{truth} of {len(models)} nets still read a {digit} uncentred; they learned from centred digits only.", "")
+    return _verdict(False, "", f"count the nets whose answer is {digit} in predict_drawing(models, drawing, centre=False).")
