@@ -77,9 +77,9 @@ def trace(model: nn.Module, input_shape: tuple[int, ...], *, show: bool = True) 
 
 def format_trace(rows: list[Row]) -> str:
     """A fixed-width table of a trace, with the total parameter count on the last line."""
-    lines = [f"{'layer':<12}{'type':<14}{'output shape':<18}{'params':>10}"]
+    lines = [f"{'layer':<12}{'type':<17}{'output shape':<18}{'params':>10}"]
     for r in rows:
         shape = " x ".join(map(str, r.shape))
-        lines.append(f"{r.name:<12}{r.kind:<14}{shape:<18}{r.params:>10,}")
-    lines.append(f"{'total':<44}{sum(r.params for r in rows):>10,}")
+        lines.append(f"{r.name:<12}{r.kind:<17}{shape:<18}{r.params:>10,}")
+    lines.append(f"{'total':<47}{sum(r.params for r in rows):>10,}")
     return "\n".join(lines)

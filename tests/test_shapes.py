@@ -36,7 +36,7 @@ def test_trace_lenet5_28():
 def test_trace_prints_table(capsys):
     trace(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), (1, 5, 5))
     out = capsys.readouterr().out
-    assert "0           Conv2d        2 x 3 x 3" in out and out.strip().endswith("20")
+    assert "0           Conv2d           2 x 3 x 3" in out and out.strip().endswith("20")
 
 
 def test_trace_reports_too_small_input():
