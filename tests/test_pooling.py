@@ -252,3 +252,16 @@ def test_exercise_checks(capsys):
     assert not check_l2_gradient([0.6, 0.8])
     out = capsys.readouterr().out
     assert "1.0986" not in out and "1.099" not in out  # hints never print the solution (log(9)/2)
+
+
+def test_same_as_the_1990_layer_of_notebook_02():
+    zipcode = pytest.importorskip("helpers.zipcode")
+    ours = AvgCoefBiasTanh(3)
+    theirs = zipcode.Subsampling1990(3, activation=None)
+    with torch.no_grad():
+        ours.coef.copy_(torch.tensor([0.5, 2.0, -1.0]))
+        ours.bias.copy_(torch.tensor([0.1, 0.0, -0.3]))
+        theirs.coefficient.copy_(ours.coef)
+        theirs.bias.copy_(ours.bias)
+    x = rand(2, 3, 8, 8)
+    torch.testing.assert_close(ours(x), torch.tanh(theirs(x)))
