@@ -345,13 +345,14 @@ def sliding_frames(model: nn.Module, image: torch.Tensor, layers: Sequence[str],
 
 
 def feature_map_animation(frames: dict[str, torch.Tensor], layers: Sequence[str], *, interval: int = 250,
-                          title: str = "") -> tuple[Figure, FuncAnimation]:
+                          title: str = "", dpi: int = 72) -> tuple[Figure, FuncAnimation]:
     """A FuncAnimation of sliding_frames' output: the input, each layer's map (fixed colour scale over
-    all frames, so the motion shows) and the class probabilities as bars. Returns (figure, animation)."""
+    all frames, so the motion shows) and the class probabilities as bars. `dpi` sets the size of the
+    frames that to_jshtml embeds. Returns (figure, animation)."""
     panels = ["input", *layers]
     n = len(frames["input"])
     fig, axes = plt.subplots(1, len(panels) + 1, figsize=(1.5 * (len(panels) + 1) + 0.6, 2.0),
-                             gridspec_kw={"width_ratios": [1] * len(panels) + [1.4]})
+                             gridspec_kw={"width_ratios": [1] * len(panels) + [1.4]}, dpi=dpi)
     images = []
     for ax, name in zip(axes, panels):
         data = frames[name]
@@ -383,3 +384,42 @@ def feature_map_animation(frames: dict[str, torch.Tensor], layers: Sequence[str]
     update(0)
     anim = FuncAnimation(fig, update, frames=n, interval=interval, blit=False)
     return fig, anim
+
+
+# ---- self-checks for the exercises of 05_shift_equivariance -----------------------------------
+
+def _verdict(ok: bool, right: str, wrong: str) -> bool:
+    print(("Right: " + right) if ok else ("Not yet: " + wrong))
+    return ok
+
+
+def check_map_move(d: int, answer: float) -> bool:
+    """Exercise 1: how many cells LeNet5's pool2 map moves for an input shift of `d` pixels."""
+    truth = d / 4
+    if math.isclose(float(answer), truth, abs_tol=1e-9):
+        return _verdict(True, f"pool2 has a cumulative stride of 2 x 2 = 4, so {d} px is {truth:g} cells.", "")
+    if math.isclose(float(answer), d / 2, abs_tol=1e-9):
+        return _verdict(False, "", "that is the move after pool1; pool2 halves it once more.")
+    return _verdict(False, "", "divide the input shift by the product of the strides met up to pool2.")
+
+
+def check_exact_shifts(answer: Iterable[int], up_to: int = 12) -> bool:
+    """Exercise 2: the shifts in 0..up_to px for which pool2's map is an exact shifted copy."""
+    truth = set(range(0, up_to + 1, 4))
+    given = {int(a) for a in answer}
+    if given == truth:
+        return _verdict(True, "exactly the multiples of the cumulative stride 4.", "")
+    if given == set(range(0, up_to + 1, 2)):
+        return _verdict(False, "", "even shifts are exact up to conv2, but pool2 halves the resolution once more.")
+    return _verdict(False, "", "the shift must be a whole number of cells at every pooling: which multiples survive two halvings?")
+
+
+def check_consistency(answer: float, model: nn.Module, images: torch.Tensor, max_shift: int, seed: int = 0) -> bool:
+    """Exercise 3: a consistency figure measured with consistency(model, images, max_shift,
+    generator=torch.Generator().manual_seed(seed)) (pairs=1), within 0.05 points."""
+    truth = consistency(model, images, max_shift, generator=torch.Generator().manual_seed(seed))
+    if abs(float(answer) - truth) <= 0.05:
+        return _verdict(True, f"{truth:.1f}% of the digits keep their class under two random shifts of up to {max_shift} px.", "")
+    if 0 < float(answer) <= 1 and abs(100 * float(answer) - truth) <= 5:
+        return _verdict(False, "", "consistency is a percentage here: multiply the share by 100.")
+    return _verdict(False, "", f"measure it with consistency(model, images, {max_shift}, generator=torch.Generator().manual_seed({seed})).")
