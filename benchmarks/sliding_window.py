@@ -2,8 +2,9 @@
 
 Prints the windows, the largest difference between the two output maps, the multiply-adds of each
 way and the best-of-N seconds of three ways to get the same 57 answers: one pass over the strip,
-the 57 crops in one batch, and one model call per crop (the naive sliding window).
-Run: .venv/bin/python benchmarks/sliding_window.py [--width 256] [--repeats 50]
+the 57 crops in one batch, and one model call per crop (the naive sliding window). Timing does not
+depend on the weights, so the net is untrained. Runs on one thread unless --threads says otherwise.
+Run: .venv/bin/python benchmarks/sliding_window.py [--width 256] [--repeats 50] [--threads 1]
 """
 
 from __future__ import annotations
@@ -13,27 +14,21 @@ import argparse
 import torch
 
 from helpers.data import load_digits
-from helpers.strips import make_strips
+from helpers.strips import strip_of_width
 from helpers.train import set_seed
 from helpers.windows import FullyConvLeNet, crop_windows, multiply_adds, time_passes
-
-
-def strip_of_width(width: int, seed: int = 0) -> torch.Tensor:
-    """A (1, 32, width) strip of test digits: enough digits laid out, then cut or padded to `width`."""
-    images, labels = load_digits("test", size=28)
-    strip = make_strips(images, labels, count=1, length=max(1, width // 16), seed=seed)[0].image
-    strip = strip[:, :, :width]
-    return torch.nn.functional.pad(strip, (0, width - strip.shape[-1]))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--width", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
     set_seed(0)
     model = FullyConvLeNet().eval()
-    image = strip_of_width(args.width)
+    image = strip_of_width(*load_digits("test", size=28), args.width, seed=0).image
     crops = crop_windows(image)
     with torch.no_grad():
         one = model(image[None])[0, :, 0]  # (11, n)
@@ -42,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     macs_one = multiply_adds(model, image[None])
     macs_crops = multiply_adds(model, crops)
     t = time_passes(model, image, repeats=args.repeats)
-    print(f"strip 32x{args.width}: {crops.shape[0]} windows of 32x32 at stride 4, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"strip 32x{args.width}: {crops.shape[0]} windows of 32x32 at stride 4, torch {torch.__version__}, threads: {torch.get_num_threads()}")
     print(f"largest difference between the two output maps: {diff:.2e} (should be <= 1e-5)")
     print(f"multiply-adds: one pass {macs_one / 1e6:.2f} M, every window {macs_crops / 1e6:.2f} M, ratio {macs_crops / macs_one:.2f}x")
     print(f"one pass over the strip        {t.one_pass * 1e3:8.3f} ms")

@@ -33,7 +33,7 @@ GAP = (3, 8)  # blank columns between neighbouring digits, inclusive range
 MARGIN = (2, 6)  # blank columns before the first and after the last digit, inclusive range
 CENTRE_TOLERANCE = 2.0  # a window centred this close to a digit's ink centre shows that digit
 FAR = 5.0  # a window centred at least this far from every ink centre shows "none of the above"
-CHUNK = 4096  # digits resampled at once (bounds the memory used)
+CHUNK = 1024  # digits resampled and placed at once (bounds the memory used)
 
 
 @dataclass
@@ -130,10 +130,14 @@ def _line(images: torch.Tensor, labels: torch.Tensor, picks: torch.Tensor, lengt
     tops = 1 + (torch.rand(n, generator=generator) * (HEIGHT - 1 - heights)).long()  # ink rows within 1 .. HEIGHT - 2
     gaps = torch.randint(GAP[0], GAP[1] + 1, (n,), generator=generator)
     margins = torch.randint(MARGIN[0], MARGIN[1] + 1, (k, 2), generator=generator)
-    boxes = ink_boxes(images[picks])
-    parts = [_resample(images[picks[i:i + CHUNK]], boxes[i:i + CHUNK], heights[i:i + CHUNK]) for i in range(0, n, CHUNK)]
-    first = torch.cat([p[1] for p in parts])
-    widths = torch.cat([p[2] for p in parts]) - first
+    def resampled(i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        chunk = images[picks[i:i + CHUNK]]
+        return _resample(chunk, ink_boxes(chunk), heights[i:i + CHUNK])
+
+    # first pass: only the width of every digit's ink (the pieces are made again when placed, to save memory)
+    ends = [resampled(i)[1:] for i in range(0, n, CHUNK)]
+    first = torch.cat([e[0] for e in ends])
+    widths = torch.cat([e[1] for e in ends]) - first
     last_of_strip = torch.cumsum(lengths, 0) - 1
     first_digit = last_of_strip - lengths + 1
     # after each digit: a gap, or at the end of a strip its right margin, FIELD blank columns and the next left margin
@@ -146,7 +150,8 @@ def _line(images: torch.Tensor, labels: torch.Tensor, picks: torch.Tensor, lengt
     total = int(right[-1] + margins[-1, 1] + FIELD)
     image = torch.zeros(HEIGHT, total)
     flat = image.view(-1)
-    for (pieces, f, last), i in zip(parts, range(0, n, CHUNK)):
+    for i in range(0, n, CHUNK):
+        pieces, f, last = resampled(i)
         m, hc, wc = pieces.shape
         rows = torch.arange(hc)[None, :, None]
         cols = torch.arange(wc)[None, None, :]
@@ -201,7 +206,8 @@ def make_strips(images: torch.Tensor, labels: torch.Tensor, *, count: int, lengt
     return strips
 
 
-def _targets(image: torch.Tensor, left: torch.Tensor, right: torch.Tensor, digits: torch.Tensor) -> torch.Tensor:
+def _targets(image: torch.Tensor, left: torch.Tensor, right: torch.Tensor, digits: torch.Tensor,
+             far: float = FAR) -> torch.Tensor:
     """The class of the window centred at every position x = 0 .. W of an image (1, HEIGHT, W): (W + 1,)."""
     w = image.shape[-1]
     x = torch.arange(w + 1).float()
@@ -214,31 +220,32 @@ def _targets(image: torch.Tensor, left: torch.Tensor, right: torch.Tensor, digit
     ink = F.pad((image[0] >= INK_THRESHOLD / 2).any(0)[None].float(), (1, 1))[0].bool()  # ink[j + 1]: column j
     blank_centre = ~(ink[:-1] | ink[1:])  # columns x - 1 and x both blank
     target = torch.full((w + 1,), -1, dtype=torch.long)
-    target[blank_centre | (nearest >= FAR)] = NONE
+    target[blank_centre | (nearest >= far)] = NONE
     positive = nearest <= CENTRE_TOLERANCE
     target[positive] = digits[which[positive]]
     return target
 
 
-def window_targets(strip: Strip) -> torch.Tensor:
+def window_targets(strip: Strip, *, far: float = FAR) -> torch.Tensor:
     """(W + 1,) int64: the training class of the window centred at each position x = 0 .. W of the
     strip (it covers strip columns x - 16 .. x + 15, blank beyond the strip's edges): the digit whose
     ink centre is within CENTRE_TOLERANCE of x; NONE when columns x - 1 and x are both blank or every
-    ink centre is at least FAR away; -1 (left out of training) otherwise."""
+    ink centre is at least `far` away; -1 (left out of training) otherwise."""
     digits = torch.tensor([int(c) for c in strip.text])
-    return _targets(strip.image, strip.left, strip.right, digits)
+    return _targets(strip.image, strip.left, strip.right, digits, far)
 
 
 def make_fields(images: torch.Tensor, labels: torch.Tensor, *, count: int, seed: int = 0,
-                none_share: float = 0.3, length: tuple[int, int] = (1, 7)) -> tuple[torch.Tensor, torch.Tensor]:
+                none_share: float = 0.3, far: float = FAR,
+                length: tuple[int, int] = (1, 7)) -> tuple[torch.Tensor, torch.Tensor]:
     """`count` labelled 32x32 fields (count, 1, 32, 32) and their classes (count,) in 0 .. 10.
 
     They are cut from strips of `length` digits built from one split (images (N, 1, 28, 28),
     labels (N,)): each digit gives one field centred within CENTRE_TOLERANCE of its ink centre, and
     a share `none_share` of the fields are "none of the above" windows drawn at random among the
-    positions labelled NONE within 16 columns of a strip (between two digits, in the margins,
-    beside a strip, beside a digit). Every digit of the split is used once before any is used
-    again. Same seed, same fields.
+    positions labelled NONE (by `window_targets` with `far`) within 16 columns of a strip (between
+    two digits, in the margins, beside a strip, beside a digit). Every digit of the split is used
+    once before any is used again. Same seed, same fields.
     """
     _check_digits(images, labels)
     if count < 1 or not 0.0 <= none_share < 1.0:
@@ -250,18 +257,16 @@ def make_fields(images: torch.Tensor, labels: torch.Tensor, *, count: int, seed:
     low, high = (centres - CENTRE_TOLERANCE).ceil(), (centres + CENTRE_TOLERANCE).floor()
     positives = (low + torch.rand(len(centres), generator=gen) * (high - low + 1)).floor().long()
     positives = torch.minimum(positives, high.long())[:n_digits]
-    target = _targets(line.image, line.left, line.right, line.digits)
+    target = _targets(line.image, line.left, line.right, line.digits, far)
     near = torch.zeros(len(target) + 1)
     near.index_add_(0, (line.start - FIELD // 2).clamp(min=0), torch.ones(len(line.start)))
     near.index_add_(0, (line.end + FIELD // 2 + 1).clamp(max=len(target)), -torch.ones(len(line.end)))
     candidates = torch.nonzero((target == NONE) & (torch.cumsum(near, 0)[:-1] > 0)).flatten()
     nones = candidates[torch.randint(len(candidates), (count - len(positives),), generator=gen)]
-    at = torch.cat([positives, nones])
-    windows = line.image.unfold(2, FIELD, 1)  # (1, HEIGHT, T - 31, FIELD): [.., j, :] is centred at j + 16
-    fields = windows[:, :, at - FIELD // 2].permute(2, 0, 1, 3).contiguous()
-    classes = target[at]
-    order = torch.randperm(count, generator=gen)
-    return fields[order], classes[order]
+    at = torch.cat([positives, nones])[torch.randperm(count, generator=gen)]
+    windows = line.image[0].unfold(1, FIELD, 1).permute(1, 0, 2)  # (T - 31, HEIGHT, FIELD): window j is centred at j + 16
+    fields = torch.index_select(windows, 0, at - FIELD // 2).unsqueeze(1)  # one copy, in the shuffled order
+    return fields, target[at]
 
 
 def strip_of_width(images: torch.Tensor, labels: torch.Tensor, width: int, *, seed: int = 0) -> Strip:

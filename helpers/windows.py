@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from helpers.strips import CLASSES, FIELD, NONE, Strip, make_fields
+from helpers.strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import progress_enabled, set_seed
 
 WIDTHS = (8, 24, 128)  # conv1 maps, conv2 maps, fc1 units of the reader
@@ -175,51 +175,58 @@ def fully_convolutional(model: LeNet32) -> FullyConvLeNet:
 # ---------------------------------------------------------------------------------------------
 
 NONE_SHARE = 0.3  # share of "none of the above" fields in the reader's training set
+PART = 8192  # an epoch's digits are turned into fields this many at a time (bounds the memory on full MNIST)
 
 
 def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed: int = 0,
-                 widths: Sequence[int] = WIDTHS, lr: float = 3e-3, batch_size: int = 128,
-                 progress: bool = True) -> FullyConvLeNet:
+                 widths: Sequence[int] = WIDTHS, none_share: float = NONE_SHARE, far: float = FAR,
+                 lr: float = 3e-3, batch_size: int = 128, progress: bool = True) -> FullyConvLeNet:
     """Train a LeNet32 on strip fields of the digits `train` = (images (N, 1, 28, 28), labels (N,))
     and return it as a FullyConvLeNet in eval mode, ready for `read_digits`.
 
-    Each epoch draws fresh fields (helpers.strips.make_fields): every training digit once, centred
-    (shifted, scaled, with its neighbours), plus NONE_SHARE of "none" fields (blank gaps, margins,
-    off-centre digits), so an epoch grows with the data. Adam with a cosine learning-rate decay
+    Each epoch draws fresh fields (helpers.strips.make_fields, PART digits at a time): every
+    training digit once, centred (shifted, scaled, with its neighbours), plus a share `none_share`
+    of "none" fields (blank gaps, margins, digits at least `far` pixels off-centre), so an epoch
+    grows with the data. Adam with a cosine learning-rate decay
     over all steps; same seed, same model. (helpers.train.fit would measure the accuracy over all
     training fields after every epoch, which costs almost as much as the training itself when
     every epoch brings new fields, so the loop is written out here.)
     """
     images, labels = train
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise ValueError(f"train_reader needs epochs >= 1, batch_size >= 1 and lr > 0, got epochs={epochs}, batch_size={batch_size}, lr={lr}.")
-    per_epoch = round(len(labels) / (1.0 - NONE_SHARE))
+    if epochs < 1 or batch_size < 1 or lr <= 0 or not 0.0 <= none_share < 1.0:
+        raise ValueError(f"train_reader needs epochs >= 1, batch_size >= 1, lr > 0 and 0 <= none_share < 1, "
+                         f"got epochs={epochs}, batch_size={batch_size}, lr={lr}, none_share={none_share}.")
+    n = len(labels)
+    parts = [min(PART, n - i) for i in range(0, n, PART)]  # digits per part of an epoch
+    counts = [round(k / (1.0 - none_share)) for k in parts]  # fields per part
+    steps = epochs * sum(-(-c // batch_size) for c in counts)
     gen = set_seed(seed)
     model = LeNet32(widths)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    steps_per_epoch = -(-per_epoch // batch_size)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     bar = None
     if progress_enabled(progress):
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=epochs * steps_per_epoch, desc="train_reader", unit="batch")
+        bar = tqdm(total=steps, desc="train_reader", unit="batch")
     model.train()
     try:
         for _ in range(epochs):
-            fields_seed = int(torch.randint(2**31 - 1, (1,), generator=gen))
-            fields, targets = make_fields(images, labels, count=per_epoch, seed=fields_seed, none_share=NONE_SHARE)
-            order = torch.randperm(per_epoch, generator=gen)
-            for i in range(0, per_epoch, batch_size):
-                idx = order[i:i + batch_size]
-                loss = F.nll_loss(model(fields[idx]), targets[idx])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                schedule.step()
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+            digits = torch.randperm(n, generator=gen)
+            for part, count in zip(digits.split(PART), counts):
+                fields_seed = int(torch.randint(2**31 - 1, (1,), generator=gen))
+                fields = targets = None  # free the last part's fields before drawing new ones
+                fields, targets = make_fields(images[part], labels[part], count=count, seed=fields_seed,
+                                              none_share=none_share, far=far)  # already shuffled
+                for i in range(0, count, batch_size):
+                    loss = F.nll_loss(model(fields[i:i + batch_size]), targets[i:i + batch_size])
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    schedule.step()
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
     finally:
         if bar is not None:
             bar.close()
@@ -328,11 +335,20 @@ class Reading:
     wrong: list[int]
 
 
-def reading_accuracy(model: FullyConvLeNet, strips: Sequence[Strip], *, decoder=decode) -> Reading:
-    """Read every strip with `decoder(output_map(...))` and score the readings against the strips' text."""
+def reading_accuracy(model: FullyConvLeNet | None, strips: Sequence[Strip], *, decoder=decode,
+                     maps: Sequence[torch.Tensor] | None = None) -> Reading:
+    """Read every strip with `decoder(output_map(model, strip))` and score the readings against the
+    strips' text. Pass the output maps as `maps` (then `model` is not used) to try several decoders
+    without running the net again."""
     if len(strips) == 0:
         raise ValueError("reading_accuracy needs at least one strip; build some with helpers.strips.make_strips.")
-    preds = [decoder(output_map(model, s)) for s in strips]
+    if maps is None:
+        if model is None:
+            raise ValueError("reading_accuracy needs a model, or the output maps of the strips as maps=...")
+        maps = [output_map(model, s) for s in strips]
+    if len(maps) != len(strips):
+        raise ValueError(f"got {len(maps)} output maps for {len(strips)} strips; pass one map per strip.")
+    preds = [decoder(m) for m in maps]
     errors = [edit_distance(p, s.text) for p, s in zip(preds, strips)]
     total = sum(len(s.text) for s in strips)
     return Reading(100.0 * (1 - sum(errors) / total), 100.0 * sum(e == 0 for e in errors) / len(strips),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from helpers.strips import (CENTRE_TOLERANCE, FAR, FIELD, GAP, HEIGHT, INK_THRESHOLD, MARGIN, NONE, Strip,
                             ink_boxes, make_fields, make_strips, window_targets)
@@ -81,6 +82,12 @@ def test_window_targets_follow_the_rule():
     for a, b in zip(s.right[:-1].tolist(), s.left[1:].tolist()):
         assert (t[a + 1:b] == NONE).all(), "windows centred in a gap between digits are none"
     assert set(t.tolist()) <= set(range(11)) | {-1}
+    ink = (s.image[0] >= INK_THRESHOLD / 2).any(0)
+    centre_on_ink = F.pad(ink[None].float(), (1, 1))[0].bool()
+    centre_on_ink = centre_on_ink[:-1] | centre_on_ink[1:]
+    t_inf = window_targets(s, far=float("inf"))
+    assert not (t_inf[centre_on_ink] == NONE).any(), "with far=inf only blank-centred windows are none"
+    assert torch.equal(t_inf[~centre_on_ink], t[~centre_on_ink])
 
 
 def test_make_fields_shapes_shares_and_reproducibility():

@@ -141,6 +141,13 @@ def test_train_reader_is_reproducible_and_reads():
     assert isinstance(text, str) and set(text) <= set("0123456789")
     r = reading_accuracy(a, strips)
     assert len(r.predictions) == 3 and 0 <= r.string_accuracy <= 100 and r.digit_accuracy <= 100
+    maps = [output_map(a, s) for s in strips]
+    again = reading_accuracy(None, strips, maps=maps)
+    assert again.predictions == r.predictions and again.digit_accuracy == r.digit_accuracy
+    perfect = reading_accuracy(None, strips, maps=maps, decoder=lambda p, texts=iter(s.text for s in strips): next(texts))
+    assert perfect.digit_accuracy == 100 and perfect.string_accuracy == 100 and perfect.wrong == []
+    with pytest.raises(ValueError, match="one map per strip"):
+        reading_accuracy(None, strips, maps=maps[:2])
 
 
 def test_multiply_adds_counts_convolutions_and_linear_layers():
