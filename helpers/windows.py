@@ -40,18 +40,27 @@ def tiny_1d() -> nn.Sequential:
     return nn.Sequential(nn.Conv1d(1, 1, 3), nn.MaxPool1d(2), nn.Conv1d(1, 1, 3), nn.MaxPool1d(2))
 
 
-def _windows_of(model: nn.Module) -> list[tuple[int, int]]:
-    """(kernel, stride) of every convolution and pooling layer of `model`, in order (1-D or 2-D, square)."""
+_WINDOWS = (nn.Conv1d, nn.Conv2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
+
+
+def _window_layers(model: nn.Module) -> list[tuple[nn.Module, int, int]]:
+    """(layer, kernel, stride) of every convolution and pooling of `model`, in the order they were
+    defined (which is the order they run in the course's models); square kernels, no padding."""
+    if any(isinstance(m, nn.Linear) for m in model.modules()):
+        raise ValueError("receptive_field needs a fully convolutional stack, but the model has nn.Linear layers; "
+                         "convert it first (fully_convolutional(model) for a LeNet32).")
     layers = []
     for m in model.modules():
-        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
+        if isinstance(m, _WINDOWS):
             k, s = m.kernel_size, m.stride
             k = k[0] if isinstance(k, tuple) else k
             s = s[0] if isinstance(s, tuple) else s
             pad = m.padding[0] if isinstance(m.padding, tuple) else m.padding
-            if pad:
-                raise ValueError(f"receptive_field assumes unpadded layers, but {type(m).__name__} has padding {m.padding}; remove the padding.")
-            layers.append((int(k), int(s)))
+            dilation = getattr(m, "dilation", 1)
+            if pad or (dilation[0] if isinstance(dilation, tuple) else dilation) != 1:
+                raise ValueError(f"receptive_field assumes unpadded, undilated layers, but {type(m).__name__} has "
+                                 f"padding {m.padding} and dilation {dilation}; remove them.")
+            layers.append((m, int(k), int(s)))
     if not layers:
         raise ValueError("the model has no convolution or pooling layer, so it has no receptive field to compute.")
     return layers
@@ -64,7 +73,7 @@ def receptive_field(model: nn.Module) -> tuple[int, int]:
     The 1-D example: (10, 4); LeNet on 32x32: (32, 4).
     """
     size, jump = 1, 1
-    for k, s in _windows_of(model):
+    for _, k, s in _window_layers(model):
         size += (k - 1) * jump
         jump *= s
     return size, jump
@@ -187,10 +196,10 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     Each epoch draws fresh fields (helpers.strips.make_fields, PART digits at a time): every
     training digit once, centred (shifted, scaled, with its neighbours), plus a share `none_share`
     of "none" fields (blank gaps, margins, digits at least `far` pixels off-centre), so an epoch
-    grows with the data. Adam with a cosine learning-rate decay
-    over all steps; same seed, same model. (helpers.train.fit would measure the accuracy over all
-    training fields after every epoch, which costs almost as much as the training itself when
-    every epoch brings new fields, so the loop is written out here.)
+    grows with the data. Adam with a cosine learning-rate decay over all steps; same seed, same
+    model. (helpers.train.fit would measure the accuracy over all training fields after every
+    epoch, which costs almost as much as the training itself when every epoch brings new fields,
+    so the loop is written out here.)
     """
     images, labels = train
     if epochs < 1 or batch_size < 1 or lr <= 0 or not 0.0 <= none_share < 1.0:
@@ -440,18 +449,17 @@ def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
     """The units of a 1-D stack of convolutions and poolings for `length` inputs, each drawn above the
     centre of the inputs it sees, lines to the units it reads; green: the units a `base`-long input
     already has, pink: the units the extra inputs add (the lecture's figure of the 1-D example)."""
-    layers = _windows_of(net)
+    layers = _window_layers(net)
     sizes, jumps, lengths = [1], [1], [length]
-    for k, s in layers:
+    for _, k, s in layers:
         sizes.append(sizes[-1] + (k - 1) * jumps[-1])
         jumps.append(jumps[-1] * s)
         lengths.append((lengths[-1] - k) // s + 1)
-    names = ["input"] + [f"{'conv' if isinstance(m, (nn.Conv1d, nn.Conv2d)) else 'pool'} {k}" for m, (k, _) in
-                         zip([m for m in net.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.MaxPool1d, nn.AvgPool1d, nn.MaxPool2d, nn.AvgPool2d))], layers)]
+    names = ["input"] + [f"{'conv' if isinstance(m, (nn.Conv1d, nn.Conv2d)) else 'pool'} {k}" for m, k, _ in layers]
     fig, ax = plt.subplots(figsize=(8, 3.6))
     pos = [[i * jumps[l] + (sizes[l] - 1) / 2 for i in range(lengths[l])] for l in range(len(lengths))]
     for l in range(1, len(lengths)):
-        k, s = layers[l - 1]
+        _, k, s = layers[l - 1]
         for i, x in enumerate(pos[l]):
             for src in range(i * s, i * s + k):
                 ax.plot([pos[l - 1][src], x], [l - 1, l], color="0.75", lw=0.8, zorder=1)

@@ -48,6 +48,8 @@ def test_receptive_field_of_lenet():
     assert receptive_field(FullyConvLeNet()) == (32, 4)
     with pytest.raises(ValueError, match="padding"):
         receptive_field(nn.Conv2d(1, 1, 3, padding=1))
+    with pytest.raises(ValueError, match="fully_convolutional"):
+        receptive_field(LeNet32())
 
 
 def test_fully_convolutional_gives_the_same_answers():
