@@ -107,9 +107,11 @@ def plot_history(histories: dict, *, title: str = "Learning curves") -> Figure:
     for name, h in histories.items():
         epochs = range(1, h.epochs + 1)
         ax1.plot(epochs, h.loss, marker="o", ms=3, label=name)
-        line, = ax2.plot(epochs, h.train_accuracy, ls="--", lw=1)
+        color = ax1.lines[-1].get_color()
+        if h.train_accuracy:
+            ax2.plot(epochs, h.train_accuracy, ls="--", lw=1, color=color)
         if h.test_accuracy:
-            ax2.plot(epochs, h.test_accuracy, marker="o", ms=3, color=line.get_color(), label=f"{name} (test)")
+            ax2.plot(epochs, h.test_accuracy, marker="o", ms=3, color=color, label=f"{name} (test)")
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("training loss")
     ax2.set_xlabel("epoch")

@@ -67,8 +67,9 @@ class History:
     def __str__(self) -> str:
         lines = ["epoch   loss  train %   test %"]
         for i in range(self.epochs):
+            train = f"{self.train_accuracy[i]:8.2f}" if i < len(self.train_accuracy) else "       -"
             test = f"{self.test_accuracy[i]:8.2f}" if i < len(self.test_accuracy) else "       -"
-            lines.append(f"{i + 1:5d} {self.loss[i]:6.3f} {self.train_accuracy[i]:8.2f} {test}")
+            lines.append(f"{i + 1:5d} {self.loss[i]:6.3f} {train} {test}")
         return "\n".join(lines)
 
 
@@ -134,6 +135,7 @@ def fit(
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
     schedule: str = "constant",
+    train_accuracy: bool = True,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = True,
@@ -142,7 +144,8 @@ def fit(
 
     The loss defaults to cross-entropy on the outputs (right for logits and for log-probabilities);
     `augment(batch, generator)` may transform each batch of images. `schedule` is "constant" or
-    "cosine" (the learning rate decays to 0 over all steps, per batch). Shuffling uses a
+    "cosine" (the learning rate decays to 0 over all steps, per batch). `train_accuracy=False` skips
+    the pass over the training set that measures its accuracy after each epoch. Shuffling uses a
     torch.Generator seeded with `seed`, so the same call gives the same result on the same machine.
     """
     x, y = check_data(train, "train")
@@ -190,7 +193,8 @@ def fit(
                 if bar is not None:
                     bar.update(1)
             history.loss.append(total / n)
-            history.train_accuracy.append(accuracy(model, (x, y), device=dev))
+            if train_accuracy:
+                history.train_accuracy.append(accuracy(model, (x, y), device=dev))
             if test is not None:
                 history.test_accuracy.append(accuracy(model, test, device=dev))
             history.seconds.append(time.perf_counter() - start)

@@ -26,6 +26,13 @@ def test_fit_reduces_loss_and_learns():
     assert "epoch" in str(h)
 
 
+def test_fit_can_skip_the_train_accuracy_pass():
+    set_seed(0)
+    h = fit(LeNet5(), tiny(), tiny(), epochs=2, lr=1e-3, optimizer="adam", train_accuracy=False, progress=False)
+    assert h.train_accuracy == [] and len(h.test_accuracy) == 2
+    assert "       -" in str(h)
+
+
 def test_fit_is_deterministic():
     results = []
     for _ in range(2):
