@@ -14,6 +14,7 @@ import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from helpers.plots import figure_png
 from helpers.strokes import StrokePath, Sweep, placed, switches
 
 CLASS_COLOURS = plt.get_cmap("tab10").colors  # class c is drawn in colour c everywhere
@@ -235,18 +236,6 @@ def animate(sweep: Sweep, views: Mapping[str, torch.Tensor], *, figsize: tuple[f
     if bounce:
         steps = steps + steps[-2:0:-1]
     return FuncAnimation(frame.fig, frame.update, frames=steps, interval=interval, blit=False)
-
-
-def figure_png(fig: Figure, dpi: int = 72) -> bytes:
-    """A figure as PNG bytes (for an ipywidgets Image), closing the figure."""
-    import io
-
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
 
 
 def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str, torch.Tensor]], *,

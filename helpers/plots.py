@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Sequence
@@ -30,6 +31,16 @@ def save_figure(fig: Figure, name: str, *, dpi: int = 80) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return path
+
+
+def figure_png(fig: Figure, dpi: int = 72, *, tight: bool = False) -> bytes:
+    """The figure as PNG bytes without a timestamp (for an ipywidgets Image); closes the figure."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
 
 
 def show_images(images: torch.Tensor, titles: Sequence[str] | None = None, *, ncols: int = 10,

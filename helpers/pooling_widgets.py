@@ -8,13 +8,13 @@ it imports when called, and draws into Image widgets so that it also runs under 
 
 from __future__ import annotations
 
-import io
 import math
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from helpers.plots import figure_png
 from helpers.pooling import input_gradient, pool
 
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
@@ -100,16 +100,6 @@ def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) ->
     return fig
 
 
-def figure_png(fig: Figure, dpi: int = 72) -> bytes:
-    """The figure as PNG bytes (for an Image widget); closes the figure."""
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
-
-
 def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2, p: float = 2.0, b: float = 1.0):
     """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) redrawing plot_window and plot_pooled_maps.
 
@@ -128,8 +118,8 @@ def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2
     maps_image = widgets.Image(format="png")
 
     def draw(_change: object = None) -> None:
-        window_image.value = figure_png(plot_window(window, p_slider.value, b_slider.value))
-        maps_image.value = figure_png(plot_pooled_maps(fmap, p_slider.value, b_slider.value, kernel))
+        window_image.value = figure_png(plot_window(window, p_slider.value, b_slider.value), tight=True)
+        maps_image.value = figure_png(plot_pooled_maps(fmap, p_slider.value, b_slider.value, kernel), tight=True)
 
     p_slider.observe(draw, names="value")
     b_slider.observe(draw, names="value")

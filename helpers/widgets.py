@@ -10,7 +10,6 @@ neither ipywidgets nor a running kernel.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -20,6 +19,7 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.augment import shift
+from helpers.plots import figure_png
 
 # ---------------------------------------------------------------- pixel pad (01_proto_cnns)
 
@@ -239,11 +239,7 @@ class PixelPad:
             self.chart.layout.display = "none"
             self.chart.value = b""
             return
-        fig = plot_answer(answer)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
-        plt.close(fig)
-        self.chart.value = buffer.getvalue()
+        self.chart.value = figure_png(plot_answer(answer))
         self.chart.layout.display = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

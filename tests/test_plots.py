@@ -33,3 +33,21 @@ def test_save_figure_is_byte_stable_and_can_be_turned_off(tmp_path, monkeypatch)
     assert a == b and a[:4] == b"\x89PNG"
     monkeypatch.setenv("CONVNETS_IMAGES", "0")
     assert save_figure(fig, "c.png") is None and not (tmp_path / "c.png").exists()
+
+
+def test_figure_png_is_stable_and_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import figure_png
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.plot([0, 1], [1, 0])
+        return fig
+
+    a, b = figure_png(draw()), figure_png(draw(), tight=True)
+    assert a[:4] == b"\x89PNG" and b[:4] == b"\x89PNG" and a != b
+    assert figure_png(draw()) == a  # no timestamp: same figure, same bytes
+    fig = draw()
+    figure_png(fig)
+    assert fig.number not in plt.get_fignums()
