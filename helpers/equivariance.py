@@ -13,7 +13,7 @@ dx right, filled with zeros (helpers.augment.shift).
 from __future__ import annotations
 
 import math
-from typing import Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -46,6 +46,22 @@ def _modules(model: nn.Module, layers: Sequence[str]) -> dict[str, nn.Module]:
     return {name: named[name] for name in layers}
 
 
+def _run_with_hooks(model: nn.Module, x: torch.Tensor, hooks: Mapping[str, tuple[nn.Module, Callable]]) -> None:
+    """Run `model` on `x` in eval mode without gradients, with forward `hooks` {name: (module, hook)}
+    registered for the call only; the model's device and training mode are kept."""
+    handles = [module.register_forward_hook(hook) for module, hook in hooks.values()]
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x.to(device))
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+
+
 @torch.no_grad()
 def layer_outputs(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
     """The outputs of the named `layers` (names from model.named_modules()) for `images`, read with
@@ -53,20 +69,13 @@ def layer_outputs(model: nn.Module, images: torch.Tensor, layers: Sequence[str])
     _check_images(images, "layer_outputs")
     modules = _modules(model, layers)
     outputs: dict[str, torch.Tensor] = {}
-    handles = []
-    for name, module in modules.items():
-        def hook(_mod, _inp, out, name=name):
+
+    def reader(name: str):
+        def hook(_mod, _inp, out):
             outputs[name] = out.detach().cpu()
-        handles.append(module.register_forward_hook(hook))
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    was_training = model.training
-    model.eval()
-    try:
-        model(images.to(device))
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
+        return hook
+
+    _run_with_hooks(model, images, {name: (module, reader(name)) for name, module in modules.items()})
     return outputs
 
 
@@ -86,7 +95,7 @@ def cumulative_strides(model: nn.Module, input_shape: Sequence[int] = (1, 28, 28
     x = torch.zeros(1, *input_shape)
     product = [1, 1]
     strides: dict[str, Pair | None] = {}
-    handles = []
+    hooks = {}
     for name, module in model.named_modules():
         if not name:
             continue
@@ -99,17 +108,8 @@ def cumulative_strides(model: nn.Module, input_shape: Sequence[int] = (1, 28, 28
                 product[1] *= sx
             spatial = isinstance(out, torch.Tensor) and out.dim() == 4
             strides[name] = (product[0], product[1]) if spatial else None
-        handles.append(module.register_forward_hook(hook))
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x.to(device))
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
+        hooks[name] = (module, hook)
+    _run_with_hooks(model, x, hooks)
     return strides
 
 
