@@ -30,16 +30,41 @@ def uncommitted(paths: list[Path], repo: Path = ROOT) -> list[Path]:
     return [p for p in paths if p.resolve() in changed]
 
 
-def execute(path: Path, output: Path | None = None) -> float:
-    """Run one notebook top to bottom, in place or into `output`; returns the seconds it took."""
-    env = dict(os.environ, CONVNETS_PROGRESS="0", PYTHONHASHSEED="0")
+# Runs nbconvert in a child Python and prints the peak resident memory of everything it waited for
+# (nbconvert and the kernel it started): Linux passes a reaped child's peak up to its parent.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def execute_measured(path: Path, output: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run one notebook top to bottom, in place or into `output`; returns (seconds, peak bytes of the kernel).
+
+    `env` adds to (or overrides) the environment, for example CONVNETS_DATA=mnist.
+    """
+    full_env = dict(os.environ, CONVNETS_PROGRESS="0", PYTHONHASHSEED="0", **(env or {}))
     src = path.resolve()
     target = ["--inplace"] if output is None else ["--output", str(output.resolve())]
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", *target,
+               "--log-level=ERROR", "--ExecutePreprocessor.timeout=1800", "--ExecutePreprocessor.record_timing=False",
+               "--ExecutePreprocessor.store_widget_state=False", str(src)]
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", *target,
-                    "--log-level=ERROR", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=False",
-                    "--ExecutePreprocessor.store_widget_state=False", str(src)], check=True, env=env, cwd=src.parent)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], env=full_env, cwd=src.parent,
+                          stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    *messages, last = (done.stderr or "0").rstrip().splitlines() or ["0"]
+    if done.returncode != 0:
+        sys.stderr.write("\n".join(messages) + "\n")
+        raise subprocess.CalledProcessError(done.returncode, command)
+    return seconds, int(last) if last.isdigit() else 0
+
+
+def execute(path: Path, output: Path | None = None) -> float:
+    """Run one notebook top to bottom, in place or into `output`; returns the seconds it took."""
+    return execute_measured(path, output)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
