@@ -442,34 +442,6 @@ def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
     return float(torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), dim=0))
 
 
-# ----------------------------------------------------------------------------------------------
-# self-checks for the exercises of 07_feature_binding
-
-
-def _verdict(ok: bool, right: str, wrong: str) -> bool:
-    print(("Right: " + right) if ok else ("Not yet: " + wrong))
-    return ok
-
-
-def check_path(model: nn.Module, path: StrokePath, threshold: float = 0.8, steps: int = 41) -> bool:
-    """07, exercise 1: does `model` read your path's first and last keyframes as labelled, each with
-    probability >= threshold, and change its answer on the way?"""
-    if path.labels[0] == "" or path.labels[-1] == "":
-        return _verdict(False, "", "label the first and last keyframes with the digits you drew, e.g. labels=('7', '9').")
-    s = sweep(model, path, steps)
-    want = (int(path.labels[0]), int(path.labels[-1]))
-    got = tuple(int(c) for c in s.predictions[[0, -1]])
-    conf = tuple(round(float(c), 2) for c in s.confidence[[0, -1]])
-    if want[0] == want[1]:
-        return _verdict(False, "", "the first and last digits are the same: move the stroke so that the digit changes.")
-    if got != want:
-        return _verdict(False, "", f"the net reads the ends as {got[0]} and {got[1]}, not {want[0]} and {want[1]}: "
-                        "look at path.images(torch.tensor([0., 1.])) beside real digits and reshape the strokes.")
-    if min(conf) < threshold:
-        return _verdict(False, "", f"the ends read right but with probabilities {conf}, below {threshold}: make the digits clearer.")
-    return _verdict(True, f"the net reads {want[0]} (p = {conf[0]}) at the start and {want[1]} (p = {conf[1]}) at the end.", "")
-
-
 def crossing(sweep_: Sweep) -> float:
     """The first position where the class predicted at the end overtakes the one predicted at the
     start, linearly interpolated between steps."""
@@ -481,30 +453,3 @@ def crossing(sweep_: Sweep) -> float:
     g0, g1 = float(gap[i - 1]), float(gap[i])
     t0, t1 = float(sweep_.t[i - 1]), float(sweep_.t[i])
     return t0 + (t1 - t0) * (-g0) / (g1 - g0)
-
-
-def check_crossing(sweep_: Sweep, answer: float, tolerance: float = 0.05) -> bool:
-    """07, exercise 2: the position at which the end digit's probability overtakes the start digit's."""
-    truth = crossing(sweep_)
-    if abs(answer - truth) <= tolerance:
-        return _verdict(True, f"the curves cross near position {answer:.2f}.", "")
-    hint = "later" if answer < truth else "earlier"
-    return _verdict(False, "", f"look {hint} along the path: find where the two curves of plot_sweeps cross.")
-
-
-def check_bag_answer(views: Mapping[str, torch.Tensor], answer: str) -> bool:
-    """07, exercise 3: are the pool2 bags of features of a path's two ends 'more' or 'less' alike
-    than the pool1 bags?"""
-    if answer not in ("more", "less"):
-        return _verdict(False, "", "answer 'more' or 'less'.")
-    c1 = cosine(bag_of_features(views["pool1"][:1]), bag_of_features(views["pool1"][-1:]))
-    c2 = cosine(bag_of_features(views["pool2"][:1]), bag_of_features(views["pool2"][-1:]))
-    truth = "more" if c2 > c1 else "less"
-    if answer == truth:
-        if truth == "less":
-            why = ("second-layer features respond to combinations of strokes (a loop joined to a line on one "
-                   "side or the other), so which of them are present already says something about the arrangement")
-        else:
-            why = "on this path even the second layer's features are present at both ends in the same amounts"
-        return _verdict(True, f"cosine {c1:.3f} at pool1, {c2:.3f} at pool2: {why}.", "")
-    return _verdict(False, "", "compute cosine(bag_of_features(...)) of the first and last steps for both layers and compare.")

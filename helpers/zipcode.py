@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.models import check_input
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 BACKGROUND = -1.0  # the 1989 paper's background level: white paper, and the "off" state of a tanh unit
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
@@ -440,33 +443,3 @@ def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | Non
         ax.tick_params(labelsize=7)
     fig.tight_layout()
     return fig
-
-
-def check_answer(exercise: int, answer) -> bool:
-    """Self-check for the exercises of 02_bell_labs: prints whether `answer` is right and returns it as a bool.
-
-    1: (H1 map size, H1 connections) without padding; 2: free parameters with one bias per map;
-    3: a function W -> number of output positions of SubsamplingLeNet on a 32 x W input;
-    4: a (12, 12) bool table that keeps the net at 9,760 free parameters, 8 maps per H2 map.
-    """
-    from helpers.shapes import conv_out
-
-    ok = False
-    if exercise == 1:
-        size = conv_out(16, 5, 2, 0)
-        ok = tuple(answer) == (size, 12 * size * size * 26)
-    elif exercise == 2:
-        ok = answer == 9760 - 12 * (8 * 8 + 4 * 4) + 2 * 12
-    elif exercise == 3:
-        net = SubsamplingLeNet()
-        with torch.no_grad():
-            widths = {w: net(torch.zeros(1, 1, 32, w)) for w in (32, 35, 36, 64, 101)}
-        ok = all(int(answer(w)) == (out.shape[-1] if out.dim() == 4 else 1) for w, out in widths.items())
-    elif exercise == 4:
-        t = torch.as_tensor(answer)
-        ok = (t.dtype == torch.bool and tuple(t.shape) == (12, 12) and bool((t.sum(1) == 8).all())
-              and sum(p.numel() for p in ZipCodeNet1989(table=t).parameters()) == 9760)
-    else:
-        raise ValueError(f"There are exercises 1 to 4, got {exercise!r}.")
-    print(f"Exercise {exercise}: " + ("right." if ok else "not yet; check the arithmetic and try again."))
-    return ok

@@ -248,14 +248,3 @@ def test_sliding_frames_and_animation(lenet, digits):
         sliding_frames(lenet, digits[:2], ["conv1"], [0])
     with pytest.raises(ValueError, match="no spatial map"):
         sliding_frames(lenet, digits[0], ["fc1"], [0])
-
-
-def test_exercise_checks(lenet, digits, capsys):
-    from helpers.equivariance import check_consistency, check_exact_shifts, check_map_move
-
-    assert check_map_move(6, 1.5) and not check_map_move(6, 3)
-    assert "pool2 halves" in capsys.readouterr().out.splitlines()[-1]
-    assert check_exact_shifts([0, 4, 8, 12]) and not check_exact_shifts([0, 2, 4, 6, 8, 10, 12])
-    value = consistency(lenet, digits, 2, generator=torch.Generator().manual_seed(0))
-    assert check_consistency(value, lenet, digits, 2) and not check_consistency(value - 10, lenet, digits, 2)
-    assert capsys.readouterr().out.startswith("Right")

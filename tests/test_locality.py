@@ -19,10 +19,6 @@ from helpers.locality import (  # noqa: E402
     MotifFCNet,
     ReceptiveField,
     SmallConvNet,
-    check_block_permutation,
-    check_matched_hidden,
-    check_pool2_field,
-    check_unshared_conv2,
     correlation_by_distance,
     motif,
     motif_signals,
@@ -298,24 +294,3 @@ def test_figures_are_returned_and_check_their_data():
     with pytest.raises(ValueError, match="K images"):
         plot_responses(torch.rand(2, 1, 28, 28), torch.rand(3, 24, 24), ["a", "b"])
     plt.close("all")
-
-
-# --- exercise checks ----------------------------------------------------------------------------------
-
-def test_exercise_checks(capsys):
-    assert check_unshared_conv2(8 * 8 * 6 * (6 * 25 + 1))
-    assert not check_unshared_conv2(906)
-    assert check_matched_hidden(6, 8)
-    assert not check_matched_hidden(6, 9)
-    fc = lambda h: count_parameters(FCNet(h))  # noqa: E731
-    target = count_parameters(SmallConvNet(12))
-    best = min(range(1, 60), key=lambda h: abs(fc(h) - target))
-    assert check_matched_hidden(12, best)
-    assert check_pool2_field(16, 4) and not check_pool2_field(14, 2)
-    block = torch.arange(784).reshape(14, 2, 14, 2).flip(1).reshape(784)  # swap rows inside each block
-    assert check_block_permutation(block)
-    assert not check_block_permutation(torch.arange(784))
-    assert not check_block_permutation(pixel_permutation(784))
-    assert not check_block_permutation(torch.zeros(784, dtype=torch.long))
-    out = capsys.readouterr().out
-    assert out.count("Right:") == 5 and out.count("Not yet:") == 6

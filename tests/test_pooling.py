@@ -238,23 +238,6 @@ def test_sliders_build_and_redraw():
     assert set(plt.get_fignums()) <= open_before  # every figure drawn for the widget is closed
 
 
-def test_exercise_checks(capsys):
-    from helpers.pooling import check_l2_gradient, check_lse_function, check_lse_offset
-
-    assert check_lse_offset(3, 2.0, math.log(9) / 2)
-    assert not check_lse_offset(3, 2.0, math.log(3) / 2)
-    assert not check_lse_offset(3, 2.0, math.log(9))
-    assert check_lse_function(lambda x, b: (torch.logsumexp(b * x, 0) - math.log(len(x))) / b)
-    assert not check_lse_function(lambda x, b: torch.log(torch.exp(b * x).mean()) / b)  # overflows
-    assert not check_lse_function(lambda x, b: torch.logsumexp(b * x, 0) / b)  # forgets the 1/n
-    assert not check_lse_function(lambda x, b: torch.exp(b * x).sum() / b)  # the printed formula
-    assert check_l2_gradient([0.6, 0.8, 0.0, 0.0])
-    assert not check_l2_gradient([6.0, 8.0, 0.0, 0.0])
-    assert not check_l2_gradient([0.6, 0.8])
-    out = capsys.readouterr().out
-    assert "1.0986" not in out and "1.099" not in out  # hints never print the solution (log(9)/2)
-
-
 def test_same_as_the_1990_layer_of_notebook_02():
     zipcode = pytest.importorskip("helpers.zipcode")
     ours = AvgCoefBiasTanh(3)

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.models import count_parameters
-from helpers.zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989, check_answer,
+from helpers.zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989,
                              count_connections, cyclic_table, format_counts, format_table, layer_connections,
                              mse_pm1, paper_sized, pm1_targets, totals)
 
@@ -236,20 +236,3 @@ def test_walk_sizes_and_errors():
         net(torch.zeros(1, 1, 28, 28))
     with pytest.raises(ValueError, match="downsample"):
         SubsamplingLeNet("median")
-
-
-def test_check_answer(capsys):
-    assert check_answer(1, (6, 11_232))
-    assert not check_answer(1, (8, 19_968))
-    assert check_answer(2, 8_824)
-    assert check_answer(3, lambda w: (w - 32) // 4 + 1)
-    assert not check_answer(3, lambda w: w // 4)
-    blocks = torch.zeros(12, 12, dtype=torch.bool)
-    blocks[0:4, 0:8] = True
-    blocks[4:8, 4:12] = True
-    blocks[8:12, 0:4] = True
-    blocks[8:12, 8:12] = True
-    assert check_answer(4, blocks)
-    assert "right" in capsys.readouterr().out
-    with pytest.raises(ValueError):
-        check_answer(5, 0)
