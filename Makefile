@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit notebooks execute results reproducible bench install clean help
+.PHONY: lab test unit notebooks execute results reproducible check-mnist bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -15,7 +15,8 @@ help:
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
-	@echo "make bench    print the benchmarks' measured figures"
+	@echo "make check-mnist   run every notebook with CONVNETS_DATA=mnist (SMALL=1: on a small MNIST-format folder)"
+	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
 
 install: $(STAMP)
 
@@ -47,6 +48,10 @@ reproducible: $(STAMP)
 
 results: $(STAMP)
 	$(BIN)/python scripts/results_table.py
+
+check-mnist: $(STAMP)
+	$(BIN)/python scripts/check_mnist.py $(if $(SMALL),--small,)
+	$(if $(SMALL),,$(BIN)/python scripts/results_table.py)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

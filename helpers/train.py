@@ -35,10 +35,24 @@ def set_seed(seed: int = 0) -> torch.Generator:
 
 
 def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` gives CUDA when available, else the CPU; anything else is passed to torch.device."""
+    """``"auto"`` gives env CONVNETS_DEVICE if set, else CUDA when available, else the CPU; anything else
+    is passed to torch.device. A device torch cannot use is refused with a sentence saying what to do."""
     if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+        wanted = os.environ.get("CONVNETS_DEVICE", "").strip().lower()
+        if not wanted or wanted == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = wanted
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda' (or 'cuda:1'), 'mps' or 'auto' "
+                         "(CONVNETS_DEVICE sets the default).") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"Device {device!r} asked for, but this torch sees no CUDA GPU: install a CUDA build of torch "
+                         "(on Colab: Runtime > Change runtime type > GPU), or use 'cpu' / unset CONVNETS_DEVICE.")
+    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise ValueError(f"Device {device!r} asked for, but this torch has no Apple-silicon GPU (MPS) here: use 'cpu' or unset CONVNETS_DEVICE.")
+    return dev
 
 
 def progress_enabled(progress: bool = True) -> bool:

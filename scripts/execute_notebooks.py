@@ -59,7 +59,33 @@ def execute_measured(path: Path, output: Path | None = None, env: dict[str, str]
     if done.returncode != 0:
         sys.stderr.write("\n".join(messages) + "\n")
         raise subprocess.CalledProcessError(done.returncode, command)
+    drop_widget_views(output if output is not None else src)
     return seconds, int(last) if last.isdigit() else 0
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_widget_views(path: Path) -> int:
+    """Remove live-widget references from stored outputs, keeping their text/plain stand-in.
+
+    A widget output names a model by a random id whose state is not stored, so it cannot be shown
+    from the file anyway (JupyterLab says "model not found", GitHub shows nothing); the text stand-in
+    says what the widget is, and the file is the same on every run. Returns how many were removed.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    removed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data and "text/plain" in data:
+                del data[WIDGET_VIEW]
+                removed += 1
+    if removed:
+        nbformat.write(nb, path)
+    return removed
 
 
 def execute(path: Path, output: Path | None = None) -> float:

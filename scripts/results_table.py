@@ -1,4 +1,4 @@
-"""Write the README's results table from results/*.json (`make results`).
+"""Write the README's results table from results/*.json (`make results`; `--check` only compares).
 
 The table sits between the markers <!-- results:start --> and <!-- results:end --> in README.md:
 one row a figure, with the paper's value, this course on the default data and on full MNIST.
@@ -61,13 +61,33 @@ def table(embedded: dict, mnist: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def current_table(root: Path = ROOT) -> str:
+    """The table as results/embedded.json and results/mnist.json give it now."""
+    return table(load(root / "results" / "embedded.json"), load(root / "results" / "mnist.json"))
+
+
+def readme_table(text: str) -> str | None:
+    """The table between the markers in README text, or None if the markers are missing."""
+    if START not in text or END not in text:
+        return None
+    return text.split(START, 1)[1].split(END, 1)[0].strip("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
+    shown = readme_table(text)
+    if shown is None:
         print(f"README.md has no {START} ... {END} markers; add them where the table should go.", file=sys.stderr)
         return 2
-    body = table(load(ROOT / "results" / "embedded.json"), load(ROOT / "results" / "mnist.json"))
+    body = current_table()
+    if check:
+        if shown != body:
+            print("README.md's results table is out of date with results/*.json: run `make results`.", file=sys.stderr)
+            return 1
+        print("README.md results table is current")
+        return 0
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     readme.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")

@@ -28,6 +28,6 @@ def no_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    for var in ("CONVNETS_DATA", "CONVNETS_DATA_ROOT", "CONVNETS_RESULTS"):
+    for var in ("CONVNETS_DATA", "CONVNETS_DATA_ROOT", "CONVNETS_RESULTS", "CONVNETS_DEVICE"):
         monkeypatch.delenv(var, raising=False)
     torch.manual_seed(0)

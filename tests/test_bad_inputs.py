@@ -15,7 +15,7 @@ from helpers.data import DataError, load_digits
 from helpers.models import LeNet5
 from helpers.results import load, record
 from helpers.shapes import conv_out, trace
-from helpers.train import fit
+from helpers.train import fit, pick_device
 
 REMEDY = re.compile(r"\b(use|pass|load|add|delete|copy|ask|draw|connect|convert|check|give|build|make|run|put|train|commit)\b", re.I)
 
@@ -41,6 +41,12 @@ def case_partial_mnist(tmp_path, mnist_root):
     load_digits("test", source="mnist", root=tmp_path / "m")
 
 
+def case_cuda_without_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("CONVNETS_DEVICE", "cuda")
+    pick_device()
+
+
 CASES = {
     "lenet5 on 32x32 images": (lambda **_: LeNet5()(torch.rand(2, 1, 32, 32)), ValueError),
     "lenet5 without channel axis": (lambda **_: LeNet5()(torch.rand(2, 28, 28)), ValueError),
@@ -56,6 +62,8 @@ CASES = {
     "results file that is not JSON": (lambda tmp_path, **_: case_corrupt_results(tmp_path), ValueError),
     "recording a non-number": (lambda tmp_path, **_: record("k", "high", path=tmp_path / "r.json"), TypeError),
     "no network for full MNIST": (lambda tmp_path, monkeypatch, **_: case_offline(tmp_path, monkeypatch), DataError),
+    "unknown device": (lambda **_: pick_device("gpu0"), ValueError),
+    "CONVNETS_DEVICE=cuda without a GPU": (lambda monkeypatch, **_: case_cuda_without_gpu(monkeypatch), ValueError),
     "partial MNIST folder": (lambda tmp_path, mnist_root, **_: case_partial_mnist(tmp_path, mnist_root), DataError),
 }
 

@@ -35,3 +35,38 @@ def test_refuses_to_overwrite_uncommitted_notebook(tmp_path, monkeypatch, capsys
     assert ran == [] and nb.read_text() == '{"cells": [1]}'
     assert "make execute FORCE=1" in capsys.readouterr().err
     assert execute_notebooks.main(["--force", str(nb)]) == 0 and ran == [nb]
+
+
+def test_drop_widget_views_keeps_the_text_stand_in(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    widget = nbformat.v4.new_output("execute_result", data={
+        execute_notebooks.WIDGET_VIEW: {"model_id": "a7dbd88ded204e27b62677a4c3c0416f", "version_major": 2, "version_minor": 0},
+        "text/plain": "PixelPad: a 16x16 drawing pad (open the notebook in Jupyter to draw)."}, execution_count=1)
+    bare = nbformat.v4.new_output("display_data", data={execute_notebooks.WIDGET_VIEW: {"model_id": "x"}})
+    printed = nbformat.v4.new_output("stream", name="stdout", text="accuracy 98.3%\n")
+    nb.cells = [nbformat.v4.new_code_cell("pad", outputs=[widget, printed]), nbformat.v4.new_code_cell("w", outputs=[bare])]
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+
+    assert execute_notebooks.drop_widget_views(path) == 1
+    text = path.read_text()
+    assert "a7dbd88ded204e27b62677a4c3c0416f" not in text and "PixelPad: a 16x16 drawing pad" in text
+    assert "accuracy 98.3%" in text
+    assert '"model_id": "x"' in text  # no text stand-in: left alone rather than leaving an empty output
+    assert execute_notebooks.drop_widget_views(path) == 0  # nothing left to drop: the file is not rewritten
+
+
+def test_execute_measured_reports_time_and_peak_memory(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os\nblock = bytearray(300 * 2**20)\nprint(os.environ['CONVNETS_DATA'])")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, src)
+    seconds, peak = execute_notebooks.execute_measured(src, tmp_path / "out.ipynb", {"CONVNETS_DATA": "mnist"})
+    assert seconds > 0
+    assert peak >= 300 * 2**20  # the kernel's 300 MiB block is seen through nbconvert
+    assert "mnist" in (tmp_path / "out.ipynb").read_text()

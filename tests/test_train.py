@@ -85,3 +85,16 @@ def test_progress_bar_honours_env(monkeypatch, capsys):
     monkeypatch.setenv("CONVNETS_PROGRESS", "1")
     fit(LeNet5(), tiny(), epochs=1, lr=0.01, progress=True)
     assert "batch" in capsys.readouterr().err
+
+
+def test_pick_device_honours_env(monkeypatch):
+    from helpers.train import pick_device
+
+    monkeypatch.delenv("CONVNETS_DEVICE", raising=False)
+    assert pick_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    monkeypatch.setenv("CONVNETS_DEVICE", "cpu")
+    assert pick_device() == torch.device("cpu")
+    assert pick_device("cpu") == torch.device("cpu")  # an explicit device wins over the env
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setenv("CONVNETS_DEVICE", "auto")
+    assert pick_device().type == "cuda"
