@@ -7,7 +7,7 @@ never the solution, and returns True or False. Import them with, for example,
 - 01_proto_cnns: `check_net5_h2`, `check_shared_bias_weights`, `check_net6`, `check_uncentred_votes`
 - 02_bell_labs: `check_bell_labs(exercise, answer)` for its four exercises
 - 03_pooling_zoo: `check_lse_offset`, `check_lse_function`, `check_l2_gradient`
-- 04_lenet5: `check_conv2_parameters`, `check_feature_side`, `check_fc_as_conv`
+- 04_lenet5: `check_conv2_parameters`, `check_feature_side`, `check_fc_as_conv`, `check_shift_robustness`
 - 05_shift_equivariance: `check_map_move`, `check_exact_shifts`, `check_consistency`
 - 06_sliding_window: `check_one_d`, `check_narrowest_strip`, `check_decoder`
 - 07_feature_binding: `check_path`, `check_crossing`, `check_bag_answer`
@@ -23,12 +23,14 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import torch
 import torch.nn as nn
 
+from helpers.augment import shift
 from helpers.equivariance import consistency
 from helpers.locality import SmallConvNet, _check_perm, receptive_field
 from helpers.proto import Net4, Net5, count_connections
 from helpers.shapes import conv_out, pool_out
 from helpers.strips import FIELD, Strip
 from helpers.strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
+from helpers.train import accuracy
 from helpers.widgets import predict_drawing
 from helpers.windows import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
 from helpers.zipcode import SubsamplingLeNet
@@ -293,6 +295,31 @@ def check_fc_as_conv(conv: nn.Module, fc: nn.Linear, in_shape: tuple[int, int, i
     return _verdict(same, "the convolution and the fully connected layer give the same numbers.",
                     "the shapes are right but the numbers differ: reshape fc.weight to (out, C, H, W) and copy fc.bias.")
 
+
+
+def shifted_accuracy_drop(model: nn.Module, test: tuple[torch.Tensor, torch.Tensor], pixels: int = 2) -> float:
+    """Points of test accuracy `model` loses when every test digit moves `pixels` up, down, left or right (mean of the four)."""
+    x, y = test
+    moved = [accuracy(model, (shift(x, dy, dx), y)) for dy, dx in ((pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels))]
+    return accuracy(model, (x, y)) - sum(moved) / len(moved)
+
+
+def check_shift_robustness(answer: str, augmented: nn.Module, plain: nn.Module,
+                           test: tuple[torch.Tensor, torch.Tensor], pixels: int = 2) -> bool:
+    """04, exercise 4: which of two trained LeNet5s loses more accuracy when the test digits move `pixels`:
+    the one trained with shift augmentation (answer "with") or without it ("without")?"""
+    if answer not in ("with", "without"):
+        return _verdict(False, "", f"answer 'with' or 'without' (augmentation), not {answer!r}.")
+    if augmented is plain:
+        return _verdict(False, "", "pass two different networks: train a fresh LeNet5 with augment=None for `plain`.")
+    drops = {"with": shifted_accuracy_drop(augmented, test, pixels), "without": shifted_accuracy_drop(plain, test, pixels)}
+    if min(accuracy(augmented, test), accuracy(plain, test)) < 50:
+        return _verdict(False, "", "one of the two networks reads fewer than half the test digits: train both before comparing.")
+    truth = max(drops, key=drops.get)
+    return _verdict(answer == truth,
+                    f"moved {pixels} pixels, the net trained {truth} augmentation loses {drops[truth]:.1f} points, "
+                    f"the other {drops['with' if truth == 'without' else 'without']:.1f}.",
+                    "measure it: compare accuracy(net, (shift(x, 2, 0), y)) with accuracy(net, (x, y)) for both nets.")
 
 # ---- 05_shift_equivariance -------------------------------------------------------------------
 

@@ -479,3 +479,38 @@ def test_locality_hints(capsys):
     assert "identity" in wrong(capsys)
     assert not ex.check_block_permutation(torch.zeros(784, dtype=torch.long))
     assert "permutation" in wrong(capsys)
+
+
+@pytest.fixture(scope="module")
+def two_lenets():
+    """Two LeNet5s trained briefly on the same 1,000 digits, with and without 2-pixel shift augmentation."""
+    from helpers.augment import shifter
+    from helpers.data import load_digits
+    from helpers.train import fit
+
+    torch.set_num_threads(1)
+    x, y = load_digits("train")
+    train = (x[:1000], y[:1000])
+    test = tuple(t[:300] for t in load_digits("test"))
+    nets = {}
+    for name, augment in (("with", shifter(2)), ("without", None)):
+        torch.manual_seed(0)
+        nets[name] = LeNet5()
+        fit(nets[name], train, epochs=3, lr=1e-3, batch_size=64, optimizer="adam", augment=augment, seed=0,
+            device="cpu", progress=False, train_accuracy=False)
+    return nets, test
+
+
+def test_shift_robustness_check(two_lenets, capsys):
+    nets, test = two_lenets
+    drops = {k: ex.shifted_accuracy_drop(n, test) for k, n in nets.items()}
+    assert drops["without"] > drops["with"] + 5  # the measured truth the checker relies on
+    assert ex.check_shift_robustness("without", nets["with"], nets["without"], test)
+    assert "Right:" in capsys.readouterr().out
+    assert not ex.check_shift_robustness("with", nets["with"], nets["without"], test)   # the common wrong guess
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet:") and f"{drops['without']:.1f}" not in out   # no measured answer leaks
+    assert not ex.check_shift_robustness("without", nets["with"], nets["with"], test)  # the same net twice
+    assert not ex.check_shift_robustness("without", nets["with"], LeNet5(), test)      # an untrained net
+    assert "train both" in capsys.readouterr().out
+    assert not ex.check_shift_robustness("plain", nets["with"], nets["without"], test)
