@@ -68,6 +68,7 @@ def test_animation_frames_follow_the_sweep(run):
     assert frames == [0, 1, 2, 3, 4, 3, 2, 1]
     anim._func(3)  # draw frame 3 as the animation would
     assert anim._fig._suptitle.get_text() == frame_text(sweeps["5-6"], 3)
+    anim._draw_was_started = True  # drawn by hand above: spare matplotlib's "deleted without rendering" warning
     plt.close(anim._fig)
 
 

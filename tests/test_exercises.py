@@ -8,7 +8,6 @@ import math
 import pytest
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from helpers import exercises as ex
 from helpers.equivariance import consistency
@@ -21,6 +20,7 @@ from helpers.windows import FullyConvLeNet, decode, reading_accuracy
 from helpers.zipcode import cyclic_table
 from tests.test_strips import blob_digits
 from tests.test_strokes import LeftOrRight
+from tests.test_equivariance import digits, lenet  # noqa: F401  (fixtures shared with the equivariance tests)
 from tests.test_windows import seeded
 
 
@@ -121,12 +121,9 @@ def test_uncentred_votes(capsys):
 # ---- 02_bell_labs -----------------------------------------------------------------------------------
 
 def karpathy_table() -> torch.Tensor:
-    blocks = torch.zeros(12, 12, dtype=torch.bool)
-    blocks[0:4, 0:8] = True
-    blocks[4:8, 4:12] = True
-    blocks[8:12, 0:4] = True
-    blocks[8:12, 8:12] = True
-    return blocks
+    """Written as a learner might, row by row from the exercise's words (H2 map -> the H1 maps it reads)."""
+    reads = [range(0, 8)] * 4 + [range(4, 12)] * 4 + [[0, 1, 2, 3, 8, 9, 10, 11]] * 4
+    return torch.tensor([[j in r for j in range(12)] for r in reads])
 
 
 def test_bell_labs_accepts_the_right_answers(capsys):
@@ -281,21 +278,6 @@ def test_lenet5_hints_never_give_the_answer(capsys):
 
 
 # ---- 05_shift_equivariance --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def digits():
-    """12 smooth random 'digits': blobs inside the 20x20 centre of a 28x28 field, zero border."""
-    gen = torch.Generator().manual_seed(0)
-    x = torch.zeros(12, 1, 28, 28)
-    x[:, :, 4:24, 4:24] = torch.rand(12, 1, 20, 20, generator=gen)
-    return F.avg_pool2d(x, 3, stride=1, padding=1)
-
-
-@pytest.fixture(scope="module")
-def lenet():
-    torch.manual_seed(0)
-    return LeNet5().eval()
-
 
 def test_equivariance_checks(lenet, digits, capsys):
     assert ex.check_map_move(6, 1.5) and not ex.check_map_move(6, 3)
