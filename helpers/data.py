@@ -188,7 +188,7 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
         finally:
             MNIST.mirrors = old_mirrors
             socket.setdefaulttimeout(old_timeout)
-    images = ds.data.to(torch.float32).unsqueeze(1) / 255.0
+    images = ds.data.to(torch.float32).unsqueeze(1).div_(255.0)  # in place: one 188 MB copy for full MNIST, not two
     if tuple(images.shape[1:]) != (1, 28, 28):
         raise DataError(f"The MNIST files in {root / 'MNIST' / 'raw'} hold images of shape {tuple(images.shape[1:])}, not 28x28; delete that folder to download them again.")
     return images.contiguous(), ds.targets.to(torch.int64).contiguous()
