@@ -1,6 +1,7 @@
 """Save matplotlib animations as GIFs under images/ (introduced in 05_shift_equivariance, reused in 07).
 
-Notebooks show an animation inline with ``HTML(anim.to_jshtml())`` and keep a copy for the README
+Notebooks show an animation inline with ``inline_html(anim, "name")`` (matplotlib's JavaScript player,
+with stable element ids so a stored notebook is the same on every run) and keep a copy for the README
 with ``save_gif(anim, "NN_name.gif")``. Like helpers.plots.save_figure, nothing is written when the
 environment variable CONVNETS_IMAGES is 0 (as `make test` sets it).
 """
@@ -8,6 +9,7 @@ environment variable CONVNETS_IMAGES is 0 (as `make test` sets it).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from matplotlib.animation import Animation, PillowWriter
@@ -15,6 +17,26 @@ from matplotlib.animation import Animation, PillowWriter
 from helpers.plots import images_dir
 
 MAX_MB = 2.0  # the course keeps every GIF under 2 MB so the repository stays light
+
+
+def inline_html(anim: Animation, name: str, **to_jshtml_args):
+    """`anim` as matplotlib's inline JavaScript player (IPython HTML), its element ids built from `name`.
+
+    matplotlib names the player's elements with a random id, so the same animation would store
+    differently on every run; `name` (letters, digits, underscores; unique in the notebook) replaces it.
+    Keyword arguments go to Animation.to_jshtml (fps, default_mode, ...).
+    """
+    from IPython.display import HTML
+
+    if not isinstance(anim, Animation):
+        raise TypeError(f"inline_html expects a matplotlib Animation (e.g. FuncAnimation), got {type(anim).__name__}.")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"inline_html needs a name of letters, digits and underscores, like 'sliding_digit'; got {name!r}.")
+    html = anim.to_jshtml(**to_jshtml_args)
+    ids = set(re.findall(r"_anim_img([0-9a-f]{32})", html))
+    for random_id in ids:
+        html = html.replace(random_id, name)
+    return HTML(html)
 
 
 def images_enabled() -> bool:

@@ -60,10 +60,38 @@ def execute_measured(path: Path, output: Path | None = None, env: dict[str, str]
         sys.stderr.write("\n".join(messages) + "\n")
         raise subprocess.CalledProcessError(done.returncode, command)
     drop_widget_views(output if output is not None else src)
+    coalesce_streams(output if output is not None else src)
     return seconds, int(last) if last.isdigit() else 0
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def coalesce_streams(path: Path) -> int:
+    """Join consecutive stdout (or stderr) outputs of a cell into one; returns how many were joined.
+
+    The kernel sends printed text in chunks whose boundaries depend on timing (one print can arrive
+    as its text and then its newline), so without this the same run could store differently.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    joined = 0
+    for cell in nb.cells:
+        merged: list = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (prev is not None and out.get("output_type") == "stream" and prev.get("output_type") == "stream"
+                    and out.get("name") == prev.get("name")):
+                prev["text"] = prev["text"] + out["text"]
+                joined += 1
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    if joined:
+        nbformat.write(nb, path)
+    return joined
 
 
 def drop_widget_views(path: Path) -> int:

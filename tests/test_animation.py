@@ -85,3 +85,27 @@ def test_bad_arguments_are_refused(images_in_tmp):
     with pytest.raises(ValueError, match="fps > 0"):
         save_gif(anim, "05_x.gif", fps=0)
     discard(fig, anim)
+
+
+def test_inline_html_is_the_same_on_every_call():
+    from helpers.animation import inline_html
+
+    pages = []
+    for _ in range(2):
+        fig, anim = tiny_animation()
+        pages.append(inline_html(anim, "tiny_demo", default_mode="loop").data)
+        plt.close(fig)
+    assert pages[0] == pages[1]  # matplotlib alone would name the elements with a fresh random id
+    assert "_anim_imgtiny_demo" in pages[0] and "_anim_slidertiny_demo" in pages[0]
+    assert pages[0].count("<img") >= 1 and "data:image/png;base64" in pages[0]
+
+
+def test_inline_html_refuses_bad_names_and_objects():
+    from helpers.animation import inline_html
+
+    fig, anim = tiny_animation()
+    with pytest.raises(ValueError, match="letters, digits"):
+        inline_html(anim, "my-anim")
+    with pytest.raises(TypeError, match="Animation"):
+        inline_html(fig, "demo")
+    discard(fig, anim)

@@ -70,3 +70,20 @@ def test_execute_measured_reports_time_and_peak_memory(tmp_path):
     assert seconds > 0
     assert peak >= 300 * 2**20  # the kernel's 300 MiB block is seen through nbconvert
     assert "mnist" in (tmp_path / "out.ipynb").read_text()
+
+
+def test_coalesce_streams_joins_chunks_of_one_print(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    out = nbformat.v4.new_output
+    nb.cells = [nbformat.v4.new_code_cell("print(x)", outputs=[
+        out("stream", name="stdout", text="largest difference: 3.3e-07"), out("stream", name="stdout", text="\n"),
+        out("stream", name="stderr", text="warning\n"), out("stream", name="stdout", text="after\n"),
+        out("display_data", data={"text/plain": "fig"}), out("stream", name="stdout", text="end\n")])]
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(nb, path)
+    assert execute_notebooks.coalesce_streams(path) == 1
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [o.get("text") for o in outputs] == ["largest difference: 3.3e-07\n", "warning\n", "after\n", None, "end\n"]
+    assert execute_notebooks.coalesce_streams(path) == 0
