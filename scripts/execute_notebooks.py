@@ -59,27 +59,37 @@ def execute_measured(path: Path, output: Path | None = None, env: dict[str, str]
     if done.returncode != 0:
         sys.stderr.write("\n".join(messages) + "\n")
         raise subprocess.CalledProcessError(done.returncode, command)
-    drop_widget_views(output if output is not None else src)
-    coalesce_streams(output if output is not None else src)
+    tidy_outputs(output if output is not None else src)
     return seconds, int(last) if last.isdigit() else 0
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def coalesce_streams(path: Path) -> int:
-    """Join consecutive stdout (or stderr) outputs of a cell into one; returns how many were joined.
+def tidy_outputs(path: Path) -> int:
+    """Make a freshly executed notebook store the same on every run (see the two steps below);
+    rewrites the file only if something changed, and returns how many outputs were touched."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    touched = drop_widget_views(nb) + coalesce_streams(nb)
+    if touched:
+        nbformat.write(nb, path)
+    return touched
+
+
+def coalesce_streams(nb) -> int:
+    """Join consecutive stdout (or stderr) outputs of each cell into one; returns how many were joined.
 
     The kernel sends printed text in chunks whose boundaries depend on timing (one print can arrive
     as its text and then its newline), so without this the same run could store differently.
     """
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
     joined = 0
     for cell in nb.cells:
+        if "outputs" not in cell:
+            continue
         merged: list = []
-        for out in cell.get("outputs", []):
+        for out in cell["outputs"]:
             prev = merged[-1] if merged else None
             if (prev is not None and out.get("output_type") == "stream" and prev.get("output_type") == "stream"
                     and out.get("name") == prev.get("name")):
@@ -87,23 +97,17 @@ def coalesce_streams(path: Path) -> int:
                 joined += 1
             else:
                 merged.append(out)
-        if "outputs" in cell:
-            cell["outputs"] = merged
-    if joined:
-        nbformat.write(nb, path)
+        cell["outputs"] = merged
     return joined
 
 
-def drop_widget_views(path: Path) -> int:
-    """Remove live-widget references from stored outputs, keeping their text/plain stand-in.
+def drop_widget_views(nb) -> int:
+    """Remove live-widget references from the outputs, keeping their text/plain stand-in; returns how many.
 
     A widget output names a model by a random id whose state is not stored, so it cannot be shown
     from the file anyway (JupyterLab says "model not found", GitHub shows nothing); the text stand-in
-    says what the widget is, and the file is the same on every run. Returns how many were removed.
+    says what the widget is, and the file is the same on every run.
     """
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
     removed = 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -111,8 +115,6 @@ def drop_widget_views(path: Path) -> int:
             if WIDGET_VIEW in data and "text/plain" in data:
                 del data[WIDGET_VIEW]
                 removed += 1
-    if removed:
-        nbformat.write(nb, path)
     return removed
 
 

@@ -50,12 +50,13 @@ def test_drop_widget_views_keeps_the_text_stand_in(tmp_path):
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nb, path)
 
-    assert execute_notebooks.drop_widget_views(path) == 1
+    assert execute_notebooks.tidy_outputs(path) == 1
     text = path.read_text()
     assert "a7dbd88ded204e27b62677a4c3c0416f" not in text and "PixelPad: a 16x16 drawing pad" in text
     assert "accuracy 98.3%" in text
     assert '"model_id": "x"' in text  # no text stand-in: left alone rather than leaving an empty output
-    assert execute_notebooks.drop_widget_views(path) == 0  # nothing left to drop: the file is not rewritten
+    before = path.stat().st_mtime_ns
+    assert execute_notebooks.tidy_outputs(path) == 0 and path.stat().st_mtime_ns == before  # nothing left: not rewritten
 
 
 def test_execute_measured_reports_time_and_peak_memory(tmp_path):
@@ -83,7 +84,7 @@ def test_coalesce_streams_joins_chunks_of_one_print(tmp_path):
         out("display_data", data={"text/plain": "fig"}), out("stream", name="stdout", text="end\n")])]
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nb, path)
-    assert execute_notebooks.coalesce_streams(path) == 1
+    assert execute_notebooks.tidy_outputs(path) == 1
     outputs = nbformat.read(path, as_version=4).cells[0].outputs
     assert [o.get("text") for o in outputs] == ["largest difference: 3.3e-07\n", "warning\n", "after\n", None, "end\n"]
-    assert execute_notebooks.coalesce_streams(path) == 0
+    assert execute_notebooks.coalesce_streams(nbformat.read(path, as_version=4)) == 0
