@@ -23,14 +23,12 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import torch
 import torch.nn as nn
 
-from helpers.augment import shift
-from helpers.equivariance import consistency
+from helpers.equivariance import accuracy_vs_shift, consistency
 from helpers.locality import SmallConvNet, _check_perm, receptive_field
 from helpers.proto import Net4, Net5, count_connections
 from helpers.shapes import conv_out, pool_out
 from helpers.strips import FIELD, Strip
 from helpers.strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
-from helpers.train import accuracy
 from helpers.widgets import predict_drawing
 from helpers.windows import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
 from helpers.zipcode import SubsamplingLeNet
@@ -297,11 +295,12 @@ def check_fc_as_conv(conv: nn.Module, fc: nn.Linear, in_shape: tuple[int, int, i
 
 
 
-def shifted_accuracy_drop(model: nn.Module, test: tuple[torch.Tensor, torch.Tensor], pixels: int = 2) -> float:
-    """Points of test accuracy `model` loses when every test digit moves `pixels` up, down, left or right (mean of the four)."""
-    x, y = test
-    moved = [accuracy(model, (shift(x, dy, dx), y)) for dy, dx in ((pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels))]
-    return accuracy(model, (x, y)) - sum(moved) / len(moved)
+def shifted_accuracy_drop(model: nn.Module, test: tuple[torch.Tensor, torch.Tensor], pixels: int = 2) -> tuple[float, float]:
+    """(test accuracy of `model`, points it loses when every test digit moves `pixels` up, down, left
+    or right: the mean of the four)."""
+    centred, *moved = accuracy_vs_shift(model, test, [0, pixels, -pixels], axis="x")
+    moved += accuracy_vs_shift(model, test, [pixels, -pixels], axis="y")
+    return centred, centred - sum(moved) / len(moved)
 
 
 def check_shift_robustness(answer: str, augmented: nn.Module, plain: nn.Module,
@@ -312,14 +311,16 @@ def check_shift_robustness(answer: str, augmented: nn.Module, plain: nn.Module,
         return _verdict(False, "", f"answer 'with' or 'without' (augmentation), not {answer!r}.")
     if augmented is plain:
         return _verdict(False, "", "pass two different networks: train a fresh LeNet5 with augment=None for `plain`.")
-    drops = {"with": shifted_accuracy_drop(augmented, test, pixels), "without": shifted_accuracy_drop(plain, test, pixels)}
-    if min(accuracy(augmented, test), accuracy(plain, test)) < 50:
+    (acc_with, drop_with), (acc_without, drop_without) = (shifted_accuracy_drop(m, test, pixels) for m in (augmented, plain))
+    if min(acc_with, acc_without) < 50:
         return _verdict(False, "", "one of the two networks reads fewer than half the test digits: train both before comparing.")
+    drops = {"with": drop_with, "without": drop_without}
     truth = max(drops, key=drops.get)
     return _verdict(answer == truth,
                     f"moved {pixels} pixels, the net trained {truth} augmentation loses {drops[truth]:.1f} points, "
                     f"the other {drops['with' if truth == 'without' else 'without']:.1f}.",
                     "measure it: compare accuracy(net, (shift(x, 2, 0), y)) with accuracy(net, (x, y)) for both nets.")
+
 
 # ---- 05_shift_equivariance -------------------------------------------------------------------
 
