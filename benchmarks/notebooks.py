@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from execute_notebooks import execute_measured  # noqa: E402
+from execute_notebooks import execute_measured, notebook_paths  # noqa: E402
 
 GIB = 1024**3
 GOAL_SECONDS, GOAL_GIB, GOAL_TOTAL_SECONDS = 60, 2.0, 300
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     out = ROOT / "build" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     env = {"CONVNETS_IMAGES": "0", "CONVNETS_RESULTS": str(out / "results.json")}

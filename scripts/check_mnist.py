@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import ROOT, execute_measured  # noqa: E402
+from execute_notebooks import ROOT, execute_measured, notebook_paths  # noqa: E402
 
 GIB = 1024**3
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="use a small MNIST-format folder made from the embedded digits")
     parser.add_argument("--root", type=Path, help="folder holding MNIST/raw (default: data/ or CONVNETS_DATA_ROOT)")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     out = ROOT / "build" / ("mnist-small" if args.small else "mnist")
     out.mkdir(parents=True, exist_ok=True)
     env = {"CONVNETS_DATA": "mnist", "CONVNETS_IMAGES": "0"}

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import ROOT, execute  # noqa: E402
+from execute_notebooks import ROOT, execute, notebook_paths  # noqa: E402
 
 
 def first_difference(a: bytes, b: bytes) -> str:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--stored-only-warn", action="store_true")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     out = ROOT / "build" / "reproducible"
     out.mkdir(parents=True, exist_ok=True)
     failed = False

@@ -16,6 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def notebook_paths() -> list[Path]:
+    """The course's notebooks, notebooks/NN_topic.ipynb, in order."""
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
 def uncommitted(paths: list[Path], repo: Path = ROOT) -> list[Path]:
     """The notebooks among `paths` that differ from git's HEAD or are not tracked."""
     try:
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--force", action="store_true", help="overwrite notebooks with uncommitted edits")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or notebook_paths()
     dirty = uncommitted(paths)
     if dirty and not args.force:
         names = ", ".join(p.name for p in dirty)

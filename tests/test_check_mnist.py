@@ -2,7 +2,6 @@
 embedded digits. These tests prove that folder is exactly the default data seen through
 torchvision's MNIST reader, so the notebooks' size-derived budgets and asserts meet the same digits."""
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
@@ -11,10 +10,9 @@ import torch
 
 from helpers.data import load_digits
 
+import check_mnist
+
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("check_mnist", ROOT / "scripts" / "check_mnist.py")
-check_mnist = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(check_mnist)
 
 
 @pytest.fixture(scope="module")

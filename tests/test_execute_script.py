@@ -1,13 +1,8 @@
 """`make execute` must never overwrite a notebook a learner edited without FORCE=1."""
 
-import importlib.util
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
-execute_notebooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(execute_notebooks)
+import execute_notebooks
 
 
 def git(repo, *args):

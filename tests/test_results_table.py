@@ -1,15 +1,13 @@
 """The README's results table is generated from results/*.json and must be current."""
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import results_table
+
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("results_table", ROOT / "scripts" / "results_table.py")
-results_table = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(results_table)
 
 
 def local_changes(*paths: str) -> bool:
