@@ -7,15 +7,18 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab test unit notebooks execute results reproducible check-mnist bench install clean help
+.PHONY: lab colab test unit notebooks portable browser execute results reproducible check-mnist bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
 	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
+	@echo "make portable  run the notebooks' checks as other CPUs would (other instruction sets, BLAS paths, threads)"
+	@echo "make browser  check the widgets in a real JupyterLab in headless Chromium"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
 	@echo "make check-mnist   run every notebook with CONVNETS_DATA=mnist (SMALL=1: on a small MNIST-format folder)"
+	@echo "make colab REPO=owner/name  point every Colab badge and setup cell at your fork"
 	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
 
 install: $(STAMP)
@@ -26,18 +29,32 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	@$(BIN)/python scripts/lab.py
+
+# A teacher's fork: point every Colab badge and setup cell (and pyproject.toml) at owner/name.
+colab: $(STAMP)
+	@test -n "$(REPO)" || { echo "usage: make colab REPO=owner/name (your fork on GitHub)"; exit 2; }
+	$(BIN)/python scripts/colab.py $(REPO)
 
 # `make test` must not rewrite files a learner keeps: results and images go to build/ or nowhere.
 test: unit notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests --ignore=tests/browser
 
+# Widgets in a real JupyterLab, driven in headless Chromium (skipped, saying why, without chromium).
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser
+
+# Two notebooks at a time (pytest-xdist; --dist loadfile keeps each notebook's cells in one kernel, in order).
 notebooks: $(STAMP)
 	@mkdir -p build
 	CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json \
-		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
+		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile $(NOTEBOOKS)
+
+# The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.
+portable: $(STAMP)
+	$(BIN)/python scripts/check_portable.py
 
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)

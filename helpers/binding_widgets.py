@@ -230,7 +230,7 @@ def frame_figure(sweep: Sweep, views: Mapping[str, torch.Tensor], step: int, *,
 def animate(sweep: Sweep, views: Mapping[str, torch.Tensor], *, figsize: tuple[float, float] = (9.0, 2.4),
             interval: int = 150, bounce: bool = True) -> FuncAnimation:
     """The stroke moving along a sweep, frame by frame (there and back when `bounce`), as a
-    FuncAnimation: show it with HTML(anim.to_jshtml()), save it with helpers.animation.save_gif."""
+    FuncAnimation: save and show it as a GIF with helpers.animation.save_gif."""
     frame = _Frame(sweep, views, figsize)
     steps = list(range(len(sweep.t)))
     if bounce:

@@ -347,8 +347,8 @@ def sliding_frames(model: nn.Module, image: torch.Tensor, layers: Sequence[str],
 def feature_map_animation(frames: dict[str, torch.Tensor], layers: Sequence[str], *, interval: int = 250,
                           title: str = "", dpi: int = 72) -> tuple[Figure, FuncAnimation]:
     """A FuncAnimation of sliding_frames' output: the input, each layer's map (fixed colour scale over
-    all frames, so the motion shows) and the class probabilities as bars. `dpi` sets the size of the
-    frames that to_jshtml embeds. Returns (figure, animation)."""
+    all frames, so the motion shows) and the class probabilities as bars. `dpi` sets the figure's
+    resolution (save_gif can override it). Returns (figure, animation)."""
     panels = ["input", *layers]
     n = len(frames["input"])
     fig, axes = plt.subplots(1, len(panels) + 1, figsize=(1.5 * (len(panels) + 1) + 0.6, 2.0),

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from helpers.data import data_source, repository_root
 
@@ -52,13 +53,30 @@ def record(key: str, value: float, *, paper: float | str | None = None, unit: st
         raise ValueError(f"record({key!r}, ...) got {number}, which is not a finite number; check the computation that produced it.")
     src = data_source(source)
     p = Path(path) if path is not None else results_path(src)
-    data = load(p)
     entry: dict[str, Any] = {"value": round(number, 4), "unit": unit, "source": src}
     if paper is not None:
         entry["paper"] = paper
-    data[key] = entry
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(p)
+    with _locked(p):  # notebooks run side by side (`make test`) record into the same file
+        data = load(p)
+        data[key] = entry
+        tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(p)
     return entry
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`.lock while reading and rewriting `path` (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: notebooks there run one at a time
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

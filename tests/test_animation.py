@@ -1,6 +1,8 @@
-"""Tests for helpers.animation.save_gif."""
+"""Tests for helpers.animation: GIFs rendered once, saved under images/ and shown inline without scripts."""
 
 from __future__ import annotations
+
+import base64
 
 import matplotlib
 
@@ -12,7 +14,7 @@ from matplotlib.animation import FuncAnimation
 from PIL import Image
 
 import helpers.animation as animation
-from helpers.animation import save_gif
+from helpers.animation import render_gif, save_gif
 
 
 def tiny_animation(frames: int = 3):
@@ -42,9 +44,11 @@ def images_in_tmp(tmp_path, monkeypatch):
 
 def test_saves_a_looping_gif_with_every_frame(images_in_tmp):
     fig, anim = tiny_animation(3)
-    path = save_gif(anim, "99_test.gif", fps=5, dpi=40)
+    shown = save_gif(anim, "99_test.gif", fps=5, dpi=40)
     plt.close(fig)
-    assert path == images_in_tmp / "99_test.gif"
+    path = images_in_tmp / "99_test.gif"
+    assert shown.path == path and path.read_bytes() == shown.data
+    assert (shown.frames, shown.size) == (3, (40, 40))
     with Image.open(path) as gif:
         assert gif.format == "GIF"
         assert gif.n_frames == 3
@@ -57,12 +61,13 @@ def test_skipped_when_images_are_off(tmp_path, monkeypatch):
     monkeypatch.setattr(animation, "images_dir", lambda: tmp_path / "images")
     monkeypatch.setenv("CONVNETS_IMAGES", "0")
     fig, anim = tiny_animation()
-    assert save_gif(anim, "99_test.gif") is None
-    discard(fig, anim)
+    shown = save_gif(anim, "99_test.gif")
+    plt.close(fig)
+    assert shown.path is None and shown.data.startswith(b"GIF8")  # still rendered, for display
     assert not (tmp_path / "images").exists()
 
 
-def test_oversized_gif_is_deleted_and_refused(images_in_tmp):
+def test_oversized_gif_is_refused_and_not_written(images_in_tmp):
     fig, anim = tiny_animation()
     with pytest.raises(ValueError, match="over the .* MB limit"):
         save_gif(anim, "99_big.gif", dpi=40, max_mb=1e-6)
@@ -87,25 +92,30 @@ def test_bad_arguments_are_refused(images_in_tmp):
     discard(fig, anim)
 
 
-def test_inline_html_is_the_same_on_every_call():
-    from helpers.animation import inline_html
+def test_the_gif_shows_inline_without_scripts_or_network(images_in_tmp):
+    fig, anim = tiny_animation(3)
+    shown = save_gif(anim, "99_test.gif", fps=5, dpi=40)
+    plt.close(fig)
+    bundle = shown._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/gif", "text/plain"}
+    assert base64.b64decode(bundle["image/gif"]) == shown.data
+    html = bundle["text/html"]
+    assert html.startswith('<img src="data:image/gif;base64,') and bundle["image/gif"] in html
+    assert "<script" not in html and "http" not in html  # plays in any viewer, offline
+    assert bundle["text/plain"] == "AnimatedGif: 3 frames, 40x40 px, %.0f kB" % (len(shown.data) / 1e3)
 
-    pages = []
+
+def test_the_same_animation_renders_the_same_bytes():
+    datas = []
     for _ in range(2):
         fig, anim = tiny_animation()
-        pages.append(inline_html(anim, "tiny_demo", default_mode="loop").data)
+        datas.append(render_gif(anim, fps=5, dpi=40).data)
         plt.close(fig)
-    assert pages[0] == pages[1]  # matplotlib alone would name the elements with a fresh random id
-    assert "_anim_imgtiny_demo" in pages[0] and "_anim_slidertiny_demo" in pages[0]
-    assert pages[0].count("<img") >= 1 and "data:image/png;base64" in pages[0]
+    assert datas[0] == datas[1]  # a stored notebook is the same on every run
 
 
-def test_inline_html_refuses_bad_names_and_objects():
-    from helpers.animation import inline_html
-
+def test_render_gif_refuses_a_figure():
     fig, anim = tiny_animation()
-    with pytest.raises(ValueError, match="letters, digits"):
-        inline_html(anim, "my-anim")
     with pytest.raises(TypeError, match="Animation"):
-        inline_html(fig, "demo")
+        render_gif(fig)
     discard(fig, anim)

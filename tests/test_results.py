@@ -37,3 +37,20 @@ def test_bad_inputs_are_clear(tmp_path):
     path.write_text(json.dumps([1, 2]))
     with pytest.raises(ValueError, match="JSON object"):
         load(path)
+
+
+def test_notebooks_recording_side_by_side_lose_nothing(tmp_path):
+    """`make test` runs two notebooks at once, each recording into the same file."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "r.json"
+    start = time.time() + 8  # all three begin together, once each has imported the helpers
+    code = ("import sys, time\nfrom helpers.results import record\ntime.sleep(max(0.0, float(sys.argv[3]) - time.time()))\n"
+            "for i in range(150):\n    record(f'{sys.argv[1]}_{i}', i, path=sys.argv[2])\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, name, str(path), str(start)]) for name in ("a", "b", "c")]
+    assert [p.wait(timeout=180) for p in procs] == [0, 0, 0]
+    data = load(path)
+    assert len(data) == 450 and all(f"{n}_{i}" in data for n in "abc" for i in range(150))
+    assert not list(tmp_path.glob("*.tmp"))
