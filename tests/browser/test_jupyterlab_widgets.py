@@ -1,0 +1,393 @@
+"""The course's widgets work in a real JupyterLab, in a real browser.
+
+nbval runs the notebooks without a browser, so it cannot see a widget that breaks there (a missing
+lab extension, a view that does not render, a click that never reaches the kernel). These tests
+open notebooks in JupyterLab (one server for the module, see conftest.py) in headless Chromium,
+run their cells through JupyterLab's own menus, and use the widgets as a learner would:
+
+- 01: run every cell (Run > Run All Cells), no error output; draw a 7 on the pixel pad by clicking
+  its squares, press Predict, and read the nets' answer that the pad writes under the chart.
+- 03: run the cells up to the pooling sliders (Run > Run All Above Selected Cell), move the p slider
+  with the keyboard, and check that both figures (PNG images) are redrawn with other pixels.
+- 07: the same with the stroke slider of the feature-binding figure (one step, then to the end).
+
+Full-page screenshots go to build/browser/ for a person to look at. Skipped, with the reason, when
+Chromium or Playwright is missing; marked `browser` (deselect with `-m "not browser"`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from contextlib import contextmanager
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Timeouts in milliseconds. Generous: the reference machine has two cores and is often busy
+# (notebook 07's training cell alone takes 20 s on a quiet machine, two minutes beside another job).
+LOAD_TIMEOUT = 180_000       # JupyterLab's page, the notebook and its kernel
+RUN_TIMEOUT = 900_000        # running the cells
+WIDGET_TIMEOUT = 120_000     # a click or a slider move, a round trip through the (idle) kernel
+
+# A 7 on the 16x16 pad, strokes two squares wide: a bar across the top and a slanted stem. Checked in
+# Python first: predict_drawing(centred_nets, SEVEN) after running notebook 01 (embedded digits, CPU)
+# gives 7 from all five nets. A 7, not a 1, so that a pad read transposed or mirrored would fail.
+SEVEN = """
+................
+................
+....########....
+....########....
+..........##....
+..........##....
+..........##....
+.........##.....
+.........##.....
+........##......
+........##......
+.......##.......
+.......##.......
+......##........
+................
+................
+"""
+DRAWN_DIGIT = 7
+ANSWER = re.compile(r"(\d+) of (\d+) nets read a (\d)\.")
+
+# --- JavaScript run in the page (window.jupyterapp: the server runs with --LabApp.expose_app_in_browser)
+
+KERNEL_READY = """async () => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    if (!panel || !panel.sessionContext || !panel.content || !panel.content.model) return false;
+    await panel.sessionContext.ready;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+# The state of the code cells 0..upto (all when upto is null), read from the notebook model; and
+# whether any prompt still shows [*] (queued or running) and whether the kernel is idle.
+CELL_STATE = """(upto) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.cells;
+    const end = upto === null ? cells.length : upto + 1;
+    const state = {cells: cells.length, code: 0, missing: [], errors: [], counts: []};
+    for (let i = 0; i < end; i++) {
+        const cell = cells.get(i);
+        if (cell.type !== 'code') continue;
+        state.code += 1;
+        state.counts.push(cell.executionCount);
+        if (cell.executionCount === null) state.missing.push(i);
+        const tags = (cell.getMetadata ? cell.getMetadata('tags') : (cell.metadata || {}).tags) || [];
+        for (let j = 0; j < cell.outputs.length; j++) {
+            const out = cell.outputs.get(j).toJSON();
+            if (out.output_type === 'error') {
+                state.errors.push({cell: i, expected: tags.includes('raises-exception'), ename: out.ename,
+                                   evalue: String(out.evalue).slice(0, 300)});
+            }
+        }
+    }
+    const prompts = panel.content.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt');
+    state.pending = Array.from(prompts).some(p => p.textContent.includes('*'));
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    state.idle = !!kernel && kernel.status === 'idle';
+    return state;
+}"""
+
+RUN_FINISHED = "(upto) => { const s = (" + CELL_STATE + """)(upto);
+    return s.idle && !s.pending && (s.missing.length === 0 || s.errors.length > 0); }"""
+
+FIND_CELL = """(text) => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+        if (cells.get(i).type === 'code' && cells.get(i).sharedModel.getSource().includes(text)) return i;
+    }
+    return -1;
+}"""
+
+TAG_CELL = """async (index) => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const cell = notebook.widgets[index];
+    if (notebook.scrollToItem) await notebook.scrollToItem(index, 'center');
+    cell.node.setAttribute('data-browser-test-cell', String(index));
+}"""
+
+ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+
+# The bytes of an <img> (a blob: URL for an ipywidgets Image), base64-encoded.
+IMAGE_BYTES = """async (img) => {
+    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let s = ''; for (let i = 0; i < buf.length; i += 8192) s += String.fromCharCode.apply(null, buf.subarray(i, i + 8192));
+    return {src: img.src, b64: btoa(s), shown: img.complete && img.naturalWidth > 0 && getComputedStyle(img).display !== 'none',
+            width: img.naturalWidth, height: img.naturalHeight};
+}"""
+
+
+# --- helpers
+
+class Phases:
+    """Prints how long each phase of a test took (shown with `pytest -s`, and with a failure)."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.start = name, time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        now = time.monotonic()
+        print(f"{self.name}: {phase} in {now - self.start:.1f} s", flush=True)
+        self.start = now
+
+
+def drawing_cells(drawing: str) -> list[tuple[int, int]]:
+    rows = drawing.strip("\n").splitlines()
+    assert len(rows) == 16 and all(len(r) == 16 for r in rows)
+    return [(r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch == "#"]
+
+
+@contextmanager
+def screenshot_on_failure(page, screenshots, name: str):
+    try:
+        yield
+    except BaseException:
+        try:
+            page.screenshot(path=str(screenshots / f"{name}_failure.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - the original failure matters, not this one
+            pass
+        raise
+
+
+def shot(page, screenshots, name: str, element=None) -> None:
+    """A full-page screenshot, with `element` (a locator) scrolled into the middle of the view."""
+    if element is not None:
+        element.evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(300)  # let JupyterLab's windowed notebook paint the cells now in view
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+
+
+def open_notebook(page, lab_server, name: str) -> None:
+    """Open notebooks/<name> in a fresh JupyterLab workspace; wait for its kernel; clear the stored
+    outputs (Edit > Clear Outputs of All Cells), so that every execution count seen later is new."""
+    assert (lab_server.notebook_dir / name).exists(), f"{name} is missing from the copy of notebooks/"
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab_server.url}/lab/tree/{name}?reset", timeout=LOAD_TIMEOUT)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=LOAD_TIMEOUT)
+    page.wait_for_function(KERNEL_READY, timeout=LOAD_TIMEOUT, polling=500)
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    state = page.evaluate(CELL_STATE, None)
+    assert state["code"] > 0 and not any(c is not None for c in state["counts"]), (
+        f"{name}: the stored execution counts were not cleared: {state['counts']}")
+
+
+def menu(page, top: str, item: str) -> None:
+    """Click JupyterLab's main menu `top`, then its entry `item` (exact labels)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def wait_for_cells(page, name: str, upto: int | None = None) -> dict:
+    """Wait until cells 0..upto (all when None) have run or one failed; assert none failed."""
+    page.wait_for_function(RUN_FINISHED, arg=upto, timeout=RUN_TIMEOUT, polling=1000)
+    state = page.evaluate(CELL_STATE, upto)
+    errors = [e for e in state["errors"] if not e["expected"]]
+    assert not errors, f"{name}: cells raised errors in JupyterLab: {errors}"
+    assert not state["missing"], f"{name}: cells {state['missing']} did not run"
+    return state
+
+
+def run_up_to(page, name: str, source: str) -> int:
+    """Run every cell up to and including the code cell whose source holds `source`, as a learner
+    would: select the cell below it and choose Run > Run All Above Selected Cell. Returns its index."""
+    index = page.evaluate(FIND_CELL, source)
+    assert index >= 0, f"{name}: no code cell contains {source!r}"
+    cell_node(page, index + 1).locator(".jp-InputPrompt").click()
+    assert page.evaluate(ACTIVE_CELL) == index + 1, f"{name}: clicking cell {index + 1} did not select it"
+    menu(page, "Run", "Run All Above Selected Cell")
+    state = wait_for_cells(page, name, upto=index)
+    assert state["counts"][-1] is not None
+    return index
+
+
+def cell_node(page, index: int):
+    """Cell `index` of the notebook in the page (a locator), scrolled into view. Found through the
+    notebook widget (whatever JupyterLab's windowing keeps in the page) and marked for the locator."""
+    page.evaluate(TAG_CELL, index)
+    node = page.locator(f".jp-Cell[data-browser-test-cell='{index}']")
+    node.wait_for(state="attached")
+    node.scroll_into_view_if_needed()
+    return node
+
+
+def output_of(page, index: int):
+    """The output area of cell `index` (a locator)."""
+    return cell_node(page, index).locator(".jp-OutputArea")
+
+
+# The widget's view is in the output area, or the output shows that it will not come: an ipywidgets
+# error message, or only the text stand-in (what JupyterLab shows when the widget manager, the
+# jupyterlab_widgets extension, is missing).
+WIDGET_OR_FAILURE = """([area, selector]) => !!area.querySelector(selector)
+    || /Error displaying widget|Error rendering/.test(area.textContent)
+    || (!!area.querySelector('.jp-RenderedText[data-mime-type="text/plain"]') && !area.querySelector('.jupyter-widgets'))"""
+
+
+def find_widget(page, output, selector: str, name: str):
+    """The widget view matching `selector` in the output area `output`; a clear failure if JupyterLab
+    shows an error or the text stand-in instead."""
+    page.wait_for_function(WIDGET_OR_FAILURE, arg=[output.element_handle(), selector], timeout=WIDGET_TIMEOUT,
+                           polling=200)
+    widget = output.locator(selector).first
+    if widget.count() == 0:
+        pytest.fail(f"{name}: the widget did not render in JupyterLab; its output shows {output.inner_text()[:500]!r}")
+    text = output.inner_text()
+    assert "Error displaying widget" not in text and "Error rendering" not in text, f"{name}: {text[:500]}"
+    return widget
+
+
+def image_state(img) -> dict:
+    out = img.evaluate(IMAGE_BYTES)
+    data = base64.b64decode(out.pop("b64"))
+    out.update(size=len(data), sha=hashlib.sha256(data).hexdigest(), png=data[:8] == b"\x89PNG\r\n\x1a\n")
+    return out
+
+
+def wait_for_new_image(page, img, old_src: str) -> None:
+    """Wait until the <img> shows another blob (ipywidgets makes a new object URL for a new value)."""
+    handle = img.element_handle()
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
+                           arg=[handle, old_src], timeout=WIDGET_TIMEOUT, polling=200)
+
+
+def move_slider(page, slider, key: str = "ArrowRight") -> None:
+    """Focus the slider's handle (noUiSlider in ipywidgets 8, jQuery UI in 7) and press `key` once."""
+    handle = slider.locator(".noUi-handle, .ui-slider-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press(key)
+
+
+# --- tests
+
+def test_01_pixel_pad_reads_a_drawn_seven(lab_page, lab_server, screenshots):
+    page, name = lab_page, "01_proto_cnns.ipynb"
+    phase = Phases("01")
+    with screenshot_on_failure(page, screenshots, "01"):
+        open_notebook(page, lab_server, name)
+        phase("JupyterLab, notebook and kernel ready")
+        menu(page, "Run", "Run All Cells")
+        state = wait_for_cells(page, name)
+        phase("Run All Cells")
+        assert state["code"] > 20 and state["counts"] == list(range(1, state["code"] + 1)), state["counts"]
+
+        index = page.evaluate(FIND_CELL, "PixelPad(")
+        assert index >= 0, f"{name}: no cell makes the PixelPad"
+        output = output_of(page, index)
+        pad = find_widget(page, output, ".widget-vbox:has(.widget-gridbox)", name)
+        squares = pad.locator(".widget-gridbox .widget-toggle-button")
+        status = pad.locator(":scope > .widget-label")
+        chart = pad.locator(":scope > img.widget-image")
+        assert squares.count() == 16 * 16
+        # The notebook's last cells cleared the pad and pressed Predict on it: the page says so.
+        assert status.inner_text().startswith("The pad is empty"), status.inner_text()
+        assert not chart.is_visible()
+
+        cells = drawing_cells(SEVEN)
+        for r, c in cells:
+            squares.nth(16 * r + c).click()
+        # Each click inks a square in the page (mod-active) and, once the kernel has seen it, the
+        # pad's Python callback colours it (button_style "primary": mod-primary).
+        active = squares.evaluate_all("bs => bs.map((b, i) => b.classList.contains('mod-active') ? i : -1).filter(i => i >= 0)")
+        assert active == sorted(16 * r + c for r, c in cells), "the squares inked in the page are not the ones clicked"
+        page.wait_for_function("(n) => document.querySelectorAll('.widget-gridbox .widget-toggle-button.mod-primary').length === n",
+                               arg=len(cells), timeout=WIDGET_TIMEOUT, polling=200)
+        phase(f"{len(cells)} squares clicked and seen by the kernel")
+        shot(page, screenshots, "01_pad_drawn", pad)
+
+        pad.locator("button.widget-button", has_text="Predict").click()
+        page.wait_for_function("(el) => /nets read a/.test(el.textContent)", arg=status.element_handle(),
+                               timeout=WIDGET_TIMEOUT, polling=200)
+        chart.wait_for(state="visible", timeout=WIDGET_TIMEOUT)
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle(),
+                               timeout=WIDGET_TIMEOUT, polling=200)
+        phase("Predict answered")
+        shot(page, screenshots, "01_answer", pad)
+
+        message = status.inner_text()
+        found = ANSWER.search(message)
+        assert found, f"the pad's status is not an answer: {message!r}"
+        votes, nets, digit = map(int, found.groups())
+        assert digit == DRAWN_DIGIT and 2 * votes > nets, f"drew a {DRAWN_DIGIT}, the pad says: {message!r}"
+        figure = image_state(chart)
+        assert figure["png"] and figure["width"] > 300 and figure["height"] > 100, figure
+
+
+def test_03_pooling_slider_redraws_the_figures(lab_page, lab_server, screenshots):
+    page, name = lab_page, "03_pooling_zoo.ipynb"
+    phase = Phases("03")
+    with screenshot_on_failure(page, screenshots, "03"):
+        open_notebook(page, lab_server, name)
+        phase("JupyterLab, notebook and kernel ready")
+        index = run_up_to(page, name, "pooling_sliders(")
+        phase(f"cells 1-{index + 1} run")
+        output = output_of(page, index)
+        box = find_widget(page, output, ".widget-vbox:has(.widget-slider)", name)
+        sliders = box.locator(".widget-slider")
+        assert sliders.count() == 2
+        p_slider = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^p$")))
+        assert p_slider.count() == 1, "no slider labelled p"
+        images = box.locator("img.widget-image")
+        assert images.count() == 2
+        for i in range(2):
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle(),
+                                   timeout=WIDGET_TIMEOUT, polling=200)
+        before = [image_state(images.nth(i)) for i in range(2)]
+        readout = p_slider.locator(".widget-readout").inner_text()
+        shot(page, screenshots, "03_slider_before", box)
+
+        move_slider(page, p_slider)  # p: 2 -> 2 ** 1.25 (one step of 0.25 in log2 p)
+        for i in range(2):
+            wait_for_new_image(page, images.nth(i), before[i]["src"])
+        after = [image_state(images.nth(i)) for i in range(2)]
+        phase("slider moved, figures redrawn")
+        shot(page, screenshots, "03_slider_after", box)
+
+        new_readout = p_slider.locator(".widget-readout").inner_text()
+        assert new_readout != readout and float(new_readout) > float(readout), (readout, new_readout)
+        for i, (b, a) in enumerate(zip(before, after)):
+            assert b["png"] and a["png"] and a["shown"], (i, a)
+            assert a["sha"] != b["sha"], f"figure {i + 1} of the pooling sliders did not change when p moved"
+
+
+def test_07_stroke_slider_redraws_the_figure(lab_page, lab_server, screenshots):
+    page, name = lab_page, "07_feature_binding.ipynb"
+    phase = Phases("07")
+    with screenshot_on_failure(page, screenshots, "07"):
+        open_notebook(page, lab_server, name)
+        phase("JupyterLab, notebook and kernel ready")
+        index = run_up_to(page, name, "binding_slider(")
+        phase(f"cells 1-{index + 1} run")
+        output = output_of(page, index)
+        box = find_widget(page, output, ".widget-vbox:has(.widget-slider)", name)
+        slider = box.locator(".widget-slider")
+        assert slider.count() == 1
+        image = box.locator("img.widget-image")
+        text = box.locator(":scope > .widget-label")
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(),
+                               timeout=WIDGET_TIMEOUT, polling=200)
+        before, caption = image_state(image), text.inner_text()
+        shot(page, screenshots, "07_slider_before", box)
+
+        move_slider(page, slider)  # the stroke moves one step along the path
+        wait_for_new_image(page, image, before["src"])
+        step = image_state(image)
+        assert before["png"] and step["png"] and step["shown"], step
+        assert step["sha"] != before["sha"], "the feature-binding figure did not change when the stroke slider moved"
+        assert text.inner_text() != caption, f"the caption did not change: {caption!r}"
+
+        move_slider(page, slider, "End")  # to the end of the path, where the 1 has become a 4
+        wait_for_new_image(page, image, step["src"])
+        after = image_state(image)
+        phase("slider moved twice, figure redrawn")
+        shot(page, screenshots, "07_slider_after", box)
+        assert after["png"] and after["shown"] and after["sha"] not in (before["sha"], step["sha"]), after
+        assert "position 1.00" in text.inner_text(), f"End did not move the stroke to the end: {text.inner_text()!r}"
