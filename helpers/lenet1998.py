@@ -1,0 +1,317 @@
+"""LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5).
+
+Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-Based Learning Applied to Document
+Recognition", Proc. IEEE 86(11):2278-2324, November 1998. Section II.B describes the net on journal
+pages 2284-2285 (pages 7-8 of the authors' copy, lecun-01a.pdf); section II.C gives the loss
+(eqs. 8 and 9), Appendix A the squashing constants and the initialisation.
+
+    input 1x32x32 -> C1 6x28x28 -> S2 6x14x14 -> C3 16x10x10 -> S4 16x5x5 -> C5 120 -> F6 84 -> output 10
+
+This is not the lecture's listing (`helpers.models.LeNet5`: conv 20, conv 50, fc 500, max pooling,
+ReLU, 431,080 parameters). What follows the paper, and the one thing that cannot:
+* input: 32x32, background -0.1 and ink 1.175 ("mean roughly 0, variance roughly 1"); MNIST's 28x28
+  digits get a 2-pixel frame (`pad_to_32`);
+* C1, C3, C5: 5x5 convolutions; C3 reads only the S2 maps of Table I (`C3_TABLE`); F6: 84 units;
+* S2, S4: each unit adds its 2x2 inputs, times one trainable coefficient per map, plus one trainable
+  bias per map, then squashes;
+* every unit up to F6 squashes with f(a) = A tanh(S a), A = 1.7159, S = 2/3 (`squash`);
+* output: ten Euclidean RBF units y_i = sum_j (x_j - w_ij)^2 whose +-1 prototypes are fixed, not
+  trained. The paper drew them as 7x12 bitmaps of the characters (hence F6's 84 units); we cannot
+  copy those bitmaps, so ours are random +-1 codes from a seeded generator, an option the paper
+  itself names ("could have been chosen at random with equal probabilities for -1 and +1").
+  We keep the RBF layer rather than a linear one because it is the paper's layer and its
+  counts are the paper's: no trainable parameter and 840 connections, so the model totals 60,000
+  parameters and 340,908 connections, as published (a linear layer would add 850 parameters).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from helpers.models import check_input
+from helpers.zipcode import layer_connections
+
+A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
+S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
+BACKGROUND, FOREGROUND = -0.1, 1.175  # input levels of white paper and black ink (section II.B)
+LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
+
+# Table I (page 2285): the S2 maps each C3 map reads. The paper draws it with S2 maps as rows and
+# C3 maps as columns; C3_TABLE below is its transpose, (C3 map, S2 map), like a conv weight.
+C3_INPUTS: tuple[tuple[int, ...], ...] = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),  # 6 maps: 3 contiguous S2 maps
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),  # 6 maps: 4 contiguous
+    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),  # 3 maps: 4 discontinuous
+    (0, 1, 2, 3, 4, 5),  # 1 map: all six
+)
+
+
+def connection_table(inputs: tuple[tuple[int, ...], ...], in_maps: int = 6) -> torch.Tensor:
+    """A bool table (len(inputs), in_maps): row j is True at the input maps listed in inputs[j]."""
+    table = torch.zeros(len(inputs), in_maps, dtype=torch.bool)
+    for j, maps in enumerate(inputs):
+        table[j, list(maps)] = True
+    return table
+
+
+C3_TABLE = connection_table(C3_INPUTS)  # (16, 6): C3_TABLE[j, i] is True when C3 map j reads S2 map i
+
+# The paper's figures, quoted, with the journal page they are printed on. The paper prints C5's
+# count as "trainable connections" (one weight each, so as many parameters) and F6's as parameters
+# (fully connected, so as many connections); it prints no count for the output layer: 10 units x 84
+# inputs, fixed weights. Those three derived figures are the ones that make the printed totals add up.
+PAPER_COUNTS: dict[str, dict] = {
+    "C1": {"parameters": 156, "connections": 122_304, "page": 2284,
+           "says": "C1 contains 156 trainable parameters and 122,304 connections."},
+    "S2": {"parameters": 12, "connections": 5_880, "page": 2284,
+           "says": "Layer S2 has 12 trainable parameters and 5,880 connections."},
+    "C3": {"parameters": 1_516, "connections": 151_600, "page": 2285,
+           "says": "Layer C3 has 1,516 trainable parameters and 151,600 connections."},
+    "S4": {"parameters": 32, "connections": 2_000, "page": 2285,
+           "says": "Layer S4 has 32 trainable parameters and 2,000 connections."},
+    "C5": {"parameters": 48_120, "connections": 48_120, "page": 2285,
+           "says": "Layer C5 has 48,120 trainable connections."},
+    "F6": {"parameters": 10_164, "connections": 10_164, "page": 2285,
+           "says": "It has 10,164 trainable parameters."},
+    "output": {"parameters": 0, "connections": 840, "page": 2285,
+               "says": "The output layer is composed of Euclidean Radial Basis Function units (RBF), one for each class, with 84 inputs each."},
+}
+PAPER_TOTALS: dict = {
+    "parameters": 60_000, "connections": 340_908, "page": 2284,
+    "says": "The network in figure 2 contains 340,908 connections, but only 60,000 trainable free parameters because of the weight sharing.",
+}
+
+
+def squash(a: torch.Tensor) -> torch.Tensor:
+    """The paper's squashing function f(a) = A tanh(S a), A = 1.7159, S = 2/3, elementwise (any shape)."""
+    return A * torch.tanh(S * a)
+
+
+def pad_to_32(x: torch.Tensor) -> torch.Tensor:
+    """MNIST digits (N, 1, 28, 28) in [0, 1] -> (N, 1, 32, 32): a 2-pixel frame of background (0) on every side."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"pad_to_32 expects a tensor of shape (N, 1, 28, 28), got {type(x).__name__}; load digits with load_digits(size=28).")
+    if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"pad_to_32 expects digits of shape (N, 1, 28, 28), got {tuple(x.shape)}; load them with load_digits(size=28), or add the channel axis with x.unsqueeze(1).")
+    return F.pad(x, (2, 2, 2, 2), value=0.0)
+
+
+class Subsampling(nn.Module):
+    """S2 and S4: each unit adds the 4 inputs of its 2x2 window, multiplies the sum by its map's
+    trainable coefficient, adds its map's trainable bias and squashes.
+
+    Input (N, maps, H, W) -> output (N, maps, H // 2, W // 2). Two free parameters per map; five
+    connections per unit (4 inputs and the bias). Section II.A describes the same unit with the
+    average of the four inputs: the factor 4 only rescales the coefficient.
+    """
+
+    def __init__(self, maps: int) -> None:
+        super().__init__()
+        self.maps = maps
+        self.coefficient = nn.Parameter(torch.ones(maps))
+        self.bias = nn.Parameter(torch.zeros(maps))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        total = 4 * F.avg_pool2d(x, 2)  # the sum of each 2x2 window
+        return squash(total * self.coefficient[:, None, None] + self.bias[:, None, None])
+
+    def connections(self, out_shape: tuple[int, ...]) -> int:
+        """Multiply-adds of one sample whose output has shape (maps, H', W'): 4 inputs + 1 bias per unit."""
+        return 5 * math.prod(out_shape[-3:])
+
+    def extra_repr(self) -> str:
+        return f"maps={self.maps}"
+
+
+class MaskedConv2d(nn.Conv2d):
+    """C3: a convolution in which output map j reads only the input maps with table[j, i] True.
+
+    Input (N, in_maps, H, W) -> output (N, out_maps, H - k + 1, W - k + 1). `weight` keeps nn.Conv2d's
+    dense shape (out_maps, in_maps, k, k); the kernels the table leaves out start at zero and
+    `forward` multiplies the weight by the table, so they get zero gradient and stay zero. They
+    are not parameters of the paper's net: `free_parameters` and `connections` count only the
+    kernels the table keeps.
+    """
+
+    def __init__(self, table: torch.Tensor, kernel_size: int = 5) -> None:
+        if not isinstance(table, torch.Tensor) or table.dim() != 2 or table.dtype != torch.bool or not bool(table.any(1).all()):
+            raise ValueError("A connection table is a bool tensor (out_maps, in_maps) with at least one True per row; use C3_TABLE.")
+        super().__init__(table.shape[1], table.shape[0], kernel_size)
+        self.register_buffer("table", table.clone(), persistent=False)
+        with torch.no_grad():
+            self.weight.mul_(self.kernel_mask())
+
+    def kernel_mask(self) -> torch.Tensor:
+        """The table broadcast over the kernels: (out_maps, in_maps, 1, 1) bool."""
+        return self.table[:, :, None, None]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight * self.kernel_mask(), self.bias)
+
+    def fan_in(self) -> torch.Tensor:
+        """Inputs of one unit of each output map, (out_maps,): maps read x k x k (75, 100 or 150 in C3)."""
+        return self.table.sum(1) * self.kernel_size[0] * self.kernel_size[1]
+
+    def free_parameters(self) -> int:
+        """Kernel weights the table keeps, plus one bias per output map (1,516 in C3)."""
+        return int(self.fan_in().sum()) + self.out_channels
+
+    def connections(self, out_shape: tuple[int, ...]) -> int:
+        """Multiply-adds of one sample whose output has shape (out_maps, H', W'): per unit, its fan-in + 1 bias."""
+        return int((self.fan_in() + 1).sum()) * out_shape[-2] * out_shape[-1]
+
+
+class EuclideanRBF(nn.Module):
+    """The output layer: one Euclidean RBF unit per class, y_i = sum_j (x_j - w_ij)^2 (section II.B, eq. 7).
+
+    Input (N, in_features) -> penalties (N, classes): the squared distance from F6's state to each
+    class's prototype; the smaller, the better the fit. The prototypes (classes, in_features) are
+    +-1 codes drawn at random from a generator seeded with `seed` and kept fixed: a buffer, not a
+    parameter, so no optimizer trains them (the paper's were hand-drawn 7x12 bitmaps, also fixed).
+    """
+
+    def __init__(self, in_features: int = 84, classes: int = 10, seed: int = 1998) -> None:
+        super().__init__()
+        gen = torch.Generator().manual_seed(seed)
+        codes = torch.randint(0, 2, (classes, in_features), generator=gen).float() * 2 - 1
+        self.register_buffer("prototypes", codes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return ((x[:, None, :] - self.prototypes) ** 2).sum(-1)
+
+    def connections(self, out_shape: tuple[int, ...]) -> int:
+        """One connection per input of each unit, no bias: 84 x 10 = 840."""
+        return self.prototypes.shape[1] * math.prod(out_shape)
+
+
+class LeNet1998(nn.Module):
+    """LeNet-5 of LeCun et al. (1998), section II.B, introduced in 04_lenet5.
+
+    Input (N, 1, 32, 32) in [0, 1] (`pad_to_32` or load_digits(size=32)); forward maps it to the
+    paper's levels, background -0.1 and ink 1.175. Output (N, 10) scores: minus the RBF penalties,
+    so that the best class is the argmax, as with logits (`helpers.train.fit` and `accuracy` work
+    unchanged); `penalties` gives the paper's y_i. 60,000 trainable parameters, 340,908 connections.
+    Weights start as in Appendix A (`reset_parameters`); `seed` fixes the output prototypes.
+    """
+
+    def __init__(self, seed: int = 1998) -> None:
+        super().__init__()
+        self.C1 = nn.Conv2d(1, 6, 5)
+        self.S2 = Subsampling(6)
+        self.C3 = MaskedConv2d(C3_TABLE, 5)
+        self.S4 = Subsampling(16)
+        self.C5 = nn.Conv2d(16, 120, 5)
+        self.F6 = nn.Linear(120, 84)
+        self.output = EuclideanRBF(84, 10, seed=seed)
+        self.reset_parameters()
+
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
+        """Appendix A: every weight and bias uniform in +-2.4 / F_i, F_i the fan-in of its unit."""
+
+        def uniform_(t: torch.Tensor, fan_in: torch.Tensor | int) -> None:
+            bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype)
+            t.copy_((torch.rand(t.shape, generator=generator, dtype=t.dtype) * 2 - 1) * bound)
+
+        with torch.no_grad():
+            for layer, fan_in in ((self.C1, 25), (self.C5, 400), (self.F6, 120)):
+                uniform_(layer.weight, fan_in)
+                uniform_(layer.bias, fan_in)
+            c3_fan_in = self.C3.fan_in().to(self.C3.weight.dtype)  # 75, 100 or 150 per C3 map
+            uniform_(self.C3.weight, c3_fan_in[:, None, None, None])
+            self.C3.weight.mul_(self.C3.kernel_mask())
+            uniform_(self.C3.bias, c3_fan_in)
+            for layer in (self.S2, self.S4):
+                uniform_(layer.coefficient, 4)
+                uniform_(layer.bias, 4)
+
+    def states(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Every layer's output for a batch (N, 1, 32, 32) in [0, 1], in order: input (N, 1, 32, 32) at the
+        paper's levels, C1 (N, 6, 28, 28), S2 (N, 6, 14, 14), C3 (N, 16, 10, 10), S4 (N, 16, 5, 5),
+        C5 (N, 120), F6 (N, 84), output (N, 10) penalties."""
+        self._check(x)
+        s = {"input": BACKGROUND + (FOREGROUND - BACKGROUND) * x}
+        s["C1"] = squash(self.C1(s["input"]))
+        s["S2"] = self.S2(s["C1"])
+        s["C3"] = squash(self.C3(s["S2"]))
+        s["S4"] = self.S4(s["C3"])
+        s["C5"] = squash(self.C5(s["S4"])).flatten(1)  # 120 maps of 1x1
+        s["F6"] = squash(self.F6(s["C5"]))
+        s["output"] = self.output(s["F6"])
+        return s
+
+    def penalties(self, x: torch.Tensor) -> torch.Tensor:
+        """The RBF outputs y_i (N, 10) for images (N, 1, 32, 32): the predicted class has the smallest."""
+        return self.states(x)["output"]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return -self.penalties(x)
+
+    def _check(self, x: torch.Tensor) -> None:
+        check_input(x, (1, 32, 32), "LeNet1998", "pad 28x28 digits with pad_to_32(x), or load them with load_digits(size=32)")
+        dtype = self.C1.weight.dtype
+        if x.dtype != dtype:
+            raise TypeError(f"LeNet1998 holds {dtype} weights but got {x.dtype} input; convert the images with x.to({dtype}) (or the model with .to({x.dtype})).")
+
+
+def mse_loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The paper's simplest criterion (eq. 8): the mean penalty of the correct class.
+
+    `scores` (N, 10) are LeNet1998's outputs (minus the penalties), `labels` (N,). It pulls F6's state
+    towards the right class's +-1 prototype and no further, so F6's units stay out of the flat ends
+    of the squashing function (+-1 is where its curvature is largest, Appendix A). With fixed
+    prototypes nothing collapses (the paper's worry is for trained ones), but nothing pushes the
+    wrong classes away either. It is the loss we train LeNet1998 with.
+    """
+    return -scores.gather(1, labels[:, None]).mean()
+
+
+def map_loss(scores: torch.Tensor, labels: torch.Tensor, j: float = math.inf) -> torch.Tensor:
+    """The paper's discriminative criterion (eq. 9): mean of y_D + log(e^-j + sum_i e^-y_i).
+
+    `scores` (N, 10) are LeNet1998's outputs (minus the penalties y_i), `labels` (N,). Besides
+    lowering the right class's penalty it raises the others'; e^-j stands for a "rubbish" class of
+    constant penalty j > 0. With j = inf (the default) it is cross-entropy on the scores, i.e.
+    F.cross_entropy(scores, labels), the default loss of `helpers.train.fit`. Since every prototype
+    has the same length, those scores are a linear layer with fixed weights 2 w_i (the |x|^2 terms
+    cancel in the softmax): its pull on F6 does not stop at the prototype but only once the softmax
+    is sure, driving F6's units past +-1 towards saturation; in our runs it trained worse than `mse_loss`.
+    """
+    rubbish = scores.new_full((scores.shape[0], 1), -j)
+    return (torch.logsumexp(torch.cat([rubbish, scores], 1), 1) - scores.gather(1, labels[:, None]).squeeze(1)).mean()
+
+
+def layer_parameters(layer: nn.Module) -> int:
+    """Trainable parameters of one layer, counted as the paper does (C3's left-out kernels are none)."""
+    if isinstance(layer, MaskedConv2d):
+        return layer.free_parameters()
+    return sum(p.numel() for p in layer.parameters() if p.requires_grad)
+
+
+def layer_table(model: LeNet1998) -> list[dict]:
+    """Per layer of `model` (C1, S2, C3, S4, C5, F6, output), measured on the model itself: its name,
+    output shape for one 32x32 input, trainable parameters and connections (multiply-adds of one
+    forward pass, biases included), in the order of the net. Compare with PAPER_COUNTS."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    hooks = [getattr(model, name).register_forward_hook(
+        lambda _m, _i, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:]))) for name in LAYERS]
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 1, 32, 32, dtype=model.C1.weight.dtype, device=model.C1.weight.device))
+    finally:
+        for h in hooks:
+            h.remove()
+    rows = []
+    for name in LAYERS:
+        layer = getattr(model, name)
+        rows.append({"layer": name, "output": shapes[name], "parameters": layer_parameters(layer),
+                     "connections": layer_connections(layer, shapes[name])})
+    return rows
+
+
+def table_totals(rows: list[dict]) -> dict[str, int]:
+    """Sums of a `layer_table`: {"parameters": ..., "connections": ...} (60,000 and 340,908 for LeNet1998)."""
+    return {k: sum(r[k] for r in rows) for k in ("parameters", "connections")}
