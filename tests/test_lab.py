@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import free_port
 
 import lab
 
@@ -25,11 +26,6 @@ STARTUP_SECONDS = 30  # JupyterLab answers in about 7 s on the busy 2-core machi
 IP_OPTION = f"--ServerApp.ip={lab.LOCALHOST}"
 
 
-def free_port() -> int:
-    """A port nobody listens on now: the one the OS hands out for 127.0.0.1:0."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((lab.LOCALHOST, 0))
-        return s.getsockname()[1]
 
 
 def isolated_env(home: Path) -> dict[str, str]:

@@ -17,18 +17,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from support import CHROMIUM_FLAGS as FLAGS, chromium_path, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "browser"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
 SERVER_START_TIMEOUT = 180  # s; JupyterLab starts in a few seconds on a quiet machine
 
 # JupyterLab user settings written into the temporary settings folder before the server starts:
@@ -43,18 +41,8 @@ def pytest_configure(config):
         "markers", "browser: drives a real JupyterLab in headless Chromium (slow; deselect with -m 'not browser')")
 
 
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, timeout: float = 5.0) -> bytes:
