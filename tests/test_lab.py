@@ -26,8 +26,6 @@ STARTUP_SECONDS = 30  # JupyterLab answers in about 7 s on the busy 2-core machi
 IP_OPTION = f"--ServerApp.ip={lab.LOCALHOST}"
 
 
-
-
 def isolated_env(home: Path) -> dict[str, str]:
     """The environment with every Jupyter/IPython directory under `home`, so the server writes
     nothing to the user's config, data or runtime folders (nor to the repository)."""
