@@ -16,6 +16,9 @@ Tibshirani & Friedman, The Elements of Statistical Learning (2nd ed.), Table 11.
 A "link" (connection) is one multiplication in the forward pass; as in the paper, a bias is a
 link from a unit that is always on, so each bias adds one link. In Net4 and Net5 only kernels
 are shared: every unit keeps its own bias (that is what makes the weight counts come out).
+
+Notebook 01 writes these nets (and the locally connected layer) out in its cells; the copies here
+serve the exercise checks, and tests/test_notebook_models_01_08.py keeps the two equal.
 """
 
 from __future__ import annotations
@@ -217,19 +220,25 @@ NETS: dict[str, type[ProtoNet]] = {"Net1": Net1, "Net2": Net2, "Net3": Net3, "Ne
 
 
 def _links(module: nn.Module, out: torch.Tensor) -> int:
-    """Multiplications that `module` did to produce `out` (batch of one), biases counted as links."""
+    """Multiplications that `module` did to produce `out` (batch of one), biases counted as links.
+
+    Locally connected layers and per-unit biases are recognised by their parameters, not their class,
+    so that the same layers written out in a notebook (01_proto_cnns writes its own) count the same:
+    a locally connected layer has a 6-D `weight` (out_channels, H_out, W_out, in_channels, kh, kw),
+    one kernel per output unit; a module whose only parameter is `bias` adds one bias to every unit.
+    """
     per_unit = 0
+    own = dict(module.named_parameters(recurse=False))
     if isinstance(module, nn.Linear):
         per_unit = module.in_features
     elif isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         per_unit = module.in_channels // module.groups * kh * kw
-    elif isinstance(module, LocallyConnected2d):
-        kh, kw = module.kernel_size
-        per_unit = module.in_channels * kh * kw
-    elif isinstance(module, UnitBias):
+    elif isinstance(module, LocallyConnected2d) or (set(own) <= {"weight", "bias"} and "weight" in own and own["weight"].dim() == 6):
+        per_unit = math.prod(own["weight"].shape[3:])  # in_channels x kh x kw: what one unit multiplies
+    elif isinstance(module, UnitBias) or set(own) == {"bias"}:
         return out.numel()
-    elif any(True for _ in module.parameters(recurse=False)):
+    elif own:
         raise TypeError(f"count_connections does not know how {type(module).__name__} multiplies; use Linear, Conv2d, LocallyConnected2d and UnitBias layers.")
     if per_unit == 0:
         return 0
