@@ -7,14 +7,14 @@ picture to an ipywidgets slider (ipywidgets 7 or 8). Nothing here trains or chan
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from helpers.plots import figure_png
+from helpers.plots import described_box, figure_png
 from helpers.strokes import StrokePath, Sweep, placed, switches
 
 CLASS_COLOURS = plt.get_cmap("tab10").colors  # class c is drawn in colour c everywhere
@@ -243,7 +243,8 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
     """A path menu and a slider that moves the stroke; below them a line of text (frame_text) and
     the frame picture of that step (frame_figure) as an image. Works with ipywidgets 7 and 8, and
     draws into an Image widget rather than an Output widget, so it also runs under nbconvert.
-    Returns the box; its `.children` are (menu, slider, text, image)."""
+    Returns the box; its `.children` are (menu, slider, text, image). Where no widget can be shown,
+    SLIDER_TEXT stands in for it."""
     import ipywidgets as widgets
 
     if len(sweeps) == 0 or set(sweeps) != set(views):
@@ -269,4 +270,9 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
     menu.observe(new_path, names="value")
     slider.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([menu, slider, text, image])
+    return described_box([menu, slider, text, image], SLIDER_TEXT)
+
+
+# What stands in for the slider where no widget can be shown (GitHub, nbviewer, the stored notebook).
+# At most 110 characters: ipywidgets cuts a widget's text/plain there.
+SLIDER_TEXT = "Stroke slider: pick a path and move its stroke; the figure follows (open the notebook in Jupyter to move it)."

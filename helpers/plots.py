@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -132,3 +133,31 @@ def plot_history(histories: dict, *, title: str = "Learning curves") -> Figure:
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def described_box(children: Sequence, text: str):
+    """An ipywidgets VBox of `children` whose text form is `text` (introduced in 03_pooling_zoo, reused in 07).
+
+    In a live notebook it is a plain VBox (same model and view); where no widget can be shown (GitHub,
+    nbviewer, a stored notebook: scripts/execute_notebooks.py keeps only a widget's text/plain), a
+    learner reads `text` instead of `VBox(children=(...`. ipywidgets 7 and 8 build that text from the
+    widget's repr and cut it at 110 characters, so `text` must be shorter.
+    """
+    if not isinstance(text, str) or not 0 < len(text) <= 110:
+        raise ValueError(f"described_box needs a text of 1 to 110 characters (ipywidgets cuts longer ones), got {len(str(text))}.")
+    box = _described_box_class()(list(children))
+    box._stand_in = text
+    return box
+
+
+@functools.cache
+def _described_box_class():
+    import ipywidgets as widgets
+
+    class DescribedBox(widgets.VBox):
+        _stand_in = ""
+
+        def __repr__(self) -> str:  # ipywidgets 7 and 8 build a widget's text/plain from its repr
+            return self._stand_in
+
+    return DescribedBox

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from helpers.plots import figure_png
+from helpers.plots import described_box, figure_png
 from helpers.pooling import input_gradient, pool
 
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
@@ -103,8 +103,10 @@ def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) ->
 def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2, p: float = 2.0, b: float = 1.0):
     """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) redrawing plot_window and plot_pooled_maps.
 
-    Returns an ipywidgets VBox; display it as a cell's last expression. The figures are drawn into
-    Image widgets (not an Output widget), so the cell also runs under nbconvert. Needs ipywidgets 7 or 8.
+    Returns an ipywidgets VBox (its children: the two sliders in an HBox, then the two images); display
+    it as a cell's last expression. Where no widget can be shown, SLIDERS_TEXT stands in for it.
+    The figures are drawn into Image widgets (not an Output widget), so the cell also runs under
+    nbconvert. Needs ipywidgets 7 or 8.
     """
     _check_2d(window, "window")
     _check_2d(fmap, "fmap")
@@ -124,4 +126,9 @@ def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2
     p_slider.observe(draw, names="value")
     b_slider.observe(draw, names="value")
     draw()
-    return widgets.VBox([widgets.HBox([p_slider, b_slider]), window_image, maps_image])
+    return described_box([widgets.HBox([p_slider, b_slider]), window_image, maps_image], SLIDERS_TEXT)
+
+
+# What stands in for the sliders where no widget can be shown (GitHub, nbviewer, the stored notebook).
+# At most 110 characters: ipywidgets cuts a widget's text/plain there.
+SLIDERS_TEXT = "Pooling sliders: p (Lp) and b (log-sum-exp) redraw both figures (open the notebook in Jupyter to move them)."

@@ -51,3 +51,15 @@ def test_figure_png_is_stable_and_closes_the_figure():
     fig = draw()
     figure_png(fig)
     assert fig.number not in plt.get_fignums()
+
+
+def test_described_box_reads_as_its_sentence_and_refuses_long_ones():
+    widgets = pytest.importorskip("ipywidgets")
+    from helpers.plots import described_box
+
+    label = widgets.Label(value="x")
+    box = described_box([label], "A box (open the notebook in Jupyter to use it).")
+    assert isinstance(box, widgets.VBox) and box.children == (label,)
+    assert repr(box) == "A box (open the notebook in Jupyter to use it)."
+    with pytest.raises(ValueError, match="1 to 110 characters"):
+        described_box([label], "x" * 111)
