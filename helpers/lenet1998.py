@@ -188,6 +188,29 @@ class EuclideanRBF(nn.Module):
         return self.prototypes.shape[1] * math.prod(out_shape)
 
 
+def init_appendix_a(model: nn.Module, generator: torch.Generator | None = None) -> None:
+    """Appendix A's initialisation, in place: every weight and bias of C1, S2, C3, S4, C5 and F6 uniform
+    in +-2.4 / F_i, F_i the fan-in of its unit (25 in C1, 4 in S2 and S4, 75/100/150 in C3, 400 in C5,
+    120 in F6); C3's left-out kernels stay zero. `model` is any net with those six layers, named so and
+    built from nn.Conv2d, Subsampling, MaskedConv2d and nn.Linear (LeNet1998, or the one 04 writes out)."""
+
+    def uniform_(t: torch.Tensor, fan_in: torch.Tensor | int) -> None:
+        bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype)
+        t.copy_((torch.rand(t.shape, generator=generator, dtype=t.dtype) * 2 - 1) * bound)
+
+    with torch.no_grad():
+        for layer, fan_in in ((model.C1, 25), (model.C5, 400), (model.F6, 120)):
+            uniform_(layer.weight, fan_in)
+            uniform_(layer.bias, fan_in)
+        c3_fan_in = model.C3.fan_in().to(model.C3.weight.dtype)  # 75, 100 or 150 per C3 map
+        uniform_(model.C3.weight, c3_fan_in[:, None, None, None])
+        model.C3.weight.mul_(model.C3.kernel_mask())
+        uniform_(model.C3.bias, c3_fan_in)
+        for layer in (model.S2, model.S4):
+            uniform_(layer.coefficient, 4)
+            uniform_(layer.bias, 4)
+
+
 class LeNet1998(nn.Module):
     """LeNet-5 of LeCun et al. (1998), section II.B, introduced in 04_lenet5.
 
@@ -210,23 +233,8 @@ class LeNet1998(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """Appendix A: every weight and bias uniform in +-2.4 / F_i, F_i the fan-in of its unit."""
-
-        def uniform_(t: torch.Tensor, fan_in: torch.Tensor | int) -> None:
-            bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype)
-            t.copy_((torch.rand(t.shape, generator=generator, dtype=t.dtype) * 2 - 1) * bound)
-
-        with torch.no_grad():
-            for layer, fan_in in ((self.C1, 25), (self.C5, 400), (self.F6, 120)):
-                uniform_(layer.weight, fan_in)
-                uniform_(layer.bias, fan_in)
-            c3_fan_in = self.C3.fan_in().to(self.C3.weight.dtype)  # 75, 100 or 150 per C3 map
-            uniform_(self.C3.weight, c3_fan_in[:, None, None, None])
-            self.C3.weight.mul_(self.C3.kernel_mask())
-            uniform_(self.C3.bias, c3_fan_in)
-            for layer in (self.S2, self.S4):
-                uniform_(layer.coefficient, 4)
-                uniform_(layer.bias, 4)
+        """Appendix A: every weight and bias uniform in +-2.4 / F_i, F_i the fan-in of its unit (`init_appendix_a`)."""
+        init_appendix_a(self, generator)
 
     def states(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every layer's output for a batch (N, 1, 32, 32) in [0, 1], in order: input (N, 1, 32, 32) at the

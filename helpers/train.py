@@ -63,12 +63,14 @@ def progress_enabled(progress: bool = True) -> bool:
 @dataclass
 class History:
     """Per-epoch figures of one `fit`: mean training loss over the epoch's batches, then train and test
-    accuracy (percent, measured in eval mode after the epoch) and the epoch's seconds."""
+    accuracy (percent, measured in eval mode after the epoch) and the epoch's seconds; `batch_loss`
+    holds the loss of every batch, in the order they were trained (epochs * batches per epoch)."""
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
@@ -203,7 +205,8 @@ def fit(
                 opt.step()
                 if sched is not None:
                     sched.step()
-                total += loss.item() * len(idx)
+                history.batch_loss.append(loss.item())
+                total += history.batch_loss[-1] * len(idx)
                 if bar is not None:
                     bar.update(1)
             history.loss.append(total / n)
