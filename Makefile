@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab test unit notebooks portable browser execute results reproducible check-mnist bench install clean help
+.PHONY: lab colab book test unit notebooks portable browser execute results reproducible check-mnist bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -19,9 +19,21 @@ help:
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
 	@echo "make check-mnist   run every notebook with CONVNETS_DATA=mnist (SMALL=1: on a small MNIST-format folder)"
 	@echo "make colab REPO=owner/name  point every Colab badge and setup cell at your fork"
+	@echo "make book     build the course as a website in build/book/ (from the stored outputs)"
 	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
 
 install: $(STAMP)
+
+BOOK_STAMP := $(VENV)/.installed-book
+
+$(BOOK_STAMP): requirements-book.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-book.txt
+	@touch $(BOOK_STAMP)
+
+# The course as a website in build/book/, from the notebooks' stored outputs: executes nothing, needs no network.
+book: $(BOOK_STAMP)
+	$(BIN)/python scripts/build_book.py
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

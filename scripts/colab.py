@@ -60,6 +60,12 @@ def slug_pattern(slug: str) -> re.Pattern[bytes]:
     return re.compile(rb"(?<![A-Za-z0-9._-])" + re.escape(slug.encode()) + rb"(?![A-Za-z0-9_-]|\.(?!git\b)[A-Za-z0-9_-])")
 
 
+def pages_address(slug: str) -> bytes:
+    """Where GitHub Pages publishes owner/name's book: owner.github.io/name (host names are lower case)."""
+    owner, name = slug.split("/")
+    return f"{owner.lower()}.github.io/{name}".encode()
+
+
 def text_files(root: Path) -> list[Path]:
     """The repository's files that may hold the address: what git tracks or would track
     (untracked but not ignored) in a checkout, else every file outside SKIPPED_DIRS."""
@@ -88,13 +94,16 @@ def rewrite(root: Path, new: str) -> dict[Path, int]:
     if old == new:
         return {}
     pattern, replacement = slug_pattern(old), new.encode()
+    old_pages, new_pages = pages_address(old), pages_address(new)  # the published book's address too
     changes: dict[Path, int] = {}
     pyproject = (root / "pyproject.toml").resolve()
     for path in sorted(text_files(root), key=lambda p: p.resolve() == pyproject):  # pyproject.toml last
         data = path.read_bytes()
-        if old.encode() not in data or b"\0" in data:  # no address, or a binary file (images)
+        if (old.encode() not in data and old_pages not in data) or b"\0" in data:  # no address, or a binary file
             continue
         text, count = pattern.subn(replacement, data)
+        count += text.count(old_pages)
+        text = text.replace(old_pages, new_pages)
         if count:
             path.write_bytes(text)
             changes[path] = count

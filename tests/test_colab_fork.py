@@ -21,6 +21,16 @@ import test_colab  # the checks a fork must still pass: setup cell and badges ag
 ROOT = Path(__file__).resolve().parent.parent
 OLD = test_colab.SLUG  # the repository pyproject.toml names now
 NEW = f"a-teacher/{OLD.split('/')[1]}"  # a fork keeps the name (built here, so no file holds it)
+OLD_PAGES, NEW_PAGES = colab.pages_address(OLD), colab.pages_address(NEW)  # the published book's address
+
+
+def forked(data: bytes) -> bytes:
+    """What a file should hold after the fork: both forms of the address swapped, nothing else."""
+    return data.replace(OLD.encode(), NEW.encode()).replace(OLD_PAGES, NEW_PAGES)
+
+
+def addresses(data: bytes) -> int:
+    return data.count(OLD.encode()) + data.count(OLD_PAGES)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -66,7 +76,7 @@ def assert_points_at(root: Path, slug: str) -> None:
 
 def test_fork_rewrites_every_address_and_nothing_else(course):
     before = snapshot(course)
-    expected_count = sum(data.count(OLD.encode()) for data in before.values())
+    expected_count = sum(addresses(data) for data in before.values())
     assert expected_count > 0 and not any(NEW.encode() in data for data in before.values())
 
     changes = colab.rewrite(course, NEW)
@@ -75,10 +85,11 @@ def test_fork_rewrites_every_address_and_nothing_else(course):
     assert after.keys() == before.keys()
     # every file equals its original with the slug swapped (binary files and the rest: unchanged)
     for name, data in before.items():
-        assert after[name] == data.replace(OLD.encode(), NEW.encode()), f"{name} changed beyond the address"
+        assert after[name] == forked(data), f"{name} changed beyond the address"
+        assert OLD_PAGES not in after[name], f"{name} still names the book at {OLD_PAGES.decode()}"
         assert OLD.encode() not in after[name], f"{name} still names {OLD}"
     changed = {p.relative_to(course).as_posix(): n for p, n in changes.items()}
-    assert changed == {name: data.count(OLD.encode()) for name, data in before.items() if OLD.encode() in data}
+    assert changed == {name: addresses(data) for name, data in before.items() if addresses(data)}
     assert sum(changed.values()) == expected_count
     assert {"pyproject.toml", "README.md", "DEVELOPERS.md"} <= changed.keys()
     assert {f"notebooks/{p.name}" for p in test_colab.NOTEBOOKS} <= changed.keys()
@@ -102,7 +113,7 @@ def test_second_run_is_a_no_op_and_the_way_back_restores_the_originals(course):
 
 
 def test_script_prints_files_and_counts_and_then_nothing(course):
-    counts = {name: data.count(OLD.encode()) for name, data in snapshot(course).items() if OLD.encode() in data}
+    counts = {name: addresses(data) for name, data in snapshot(course).items() if addresses(data)}
     done = run_script(NEW, "--root", str(course))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

@@ -19,7 +19,7 @@ SLUG = re.search(r'^Repository = "https://github\.com/([^"]+)"', (ROOT / "pyproj
                  re.M).group(1)
 
 # The hosts the documents may link to; add one here when a new kind of link is meant.
-ALLOWED_HOSTS = {"github.com", "colab.research.google.com", "www.youtube.com"}
+ALLOWED_HOSTS = {"github.com", "colab.research.google.com", "www.youtube.com", "convnet-origins.github.io"}
 
 # Pictures: the formats GitHub shows inline, by their first bytes, and the bounds of a sensible figure.
 MAGIC = {"png": [b"\x89PNG\r\n\x1a\n"], "gif": [b"GIF87a", b"GIF89a"], "jpeg": [b"\xff\xd8\xff"]}
