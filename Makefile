@@ -51,17 +51,19 @@ colab: $(STAMP)
 # `make test` must not rewrite files a learner keeps: results and images go to build/ or nowhere.
 test: unit notebooks
 
+# Two workers on one thread each: a worker with two threads beside another busy one slows down many times.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests --ignore=tests/browser
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests --ignore=tests/browser
 
 # Widgets in a real JupyterLab, driven in headless Chromium (skipped, saying why, without chromium).
 browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
 
-# Two notebooks at a time (pytest-xdist; --dist loadfile keeps each notebook's cells in one kernel, in order).
+# Two notebooks at a time, one thread each (pytest-xdist; --dist loadfile keeps each notebook's cells in one
+# kernel, in order). The outputs compared do not depend on the thread count: `make portable` checks that.
 notebooks: $(STAMP)
 	@mkdir -p build
-	CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json \
+	OMP_NUM_THREADS=1 CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json \
 		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile $(NOTEBOOKS)
 
 # The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--list", action="store_true", help="print the combinations and exit")
     parser.add_argument("--only", action="append", default=[], help="run only this combination (repeatable)")
-    parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side on one thread each (default 2; combinations with more threads run one at a time)")
     args = parser.parse_args(argv)
     capability = native_capability()
     combos = combinations(capability)
@@ -115,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.notebooks or notebook_paths()
     results = []
     for c in combos:
-        print(f"\n== {c.name}: {' '.join(f'{k}={v}' for k, v in c.env.items())}", flush=True)
-        results.append((c, *run(c, paths, args.workers)))
+        # several threads per kernel beside another busy kernel slow both down many times over: one worker then
+        workers = args.workers if c.env.get("OMP_NUM_THREADS", "1") == "1" else 1
+        print(f"\n== {c.name} ({workers} notebook{'s' if workers > 1 else ''} at a time): "
+              f"{' '.join(f'{k}={v}' for k, v in c.env.items())}", flush=True)
+        results.append((c, *run(c, paths, workers)))
     print("\nperturbed numerics:")
     for c, ok, seconds in results:
         print(f"  {c.name:8s} {'passed' if ok else 'FAILED'} in {seconds:.0f} s")

@@ -27,3 +27,21 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def from_notebook(notebook: str, definition: str, namespace: dict):
+    """Run the one code cell of notebooks/`notebook` that holds `def NAME(` or `class NAME(` (given as
+    `definition`, e.g. "def decode("), in `namespace` (the names the notebook imports), and return NAME.
+
+    Tests use it to prove that what a lecture writes in the open equals its helper's copy.
+    """
+    import nbformat
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / notebook
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and definition in c.source]
+    assert len(cells) == 1, f"{notebook} should write `{definition}` in exactly one code cell, found {len(cells)}"
+    name = definition.split()[1].rstrip("(")
+    exec(compile(cells[0], f"{notebook}:{name}", "exec"), namespace)
+    namespace["__cell__"] = cells[0]  # the cell's source, for tests that check what else it holds
+    return namespace[name]

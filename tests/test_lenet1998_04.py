@@ -6,10 +6,9 @@ for the same seed, the same outputs and gradients, and the paper's counts.
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import nbformat
 import pytest
+from support import from_notebook
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -31,20 +30,15 @@ from helpers.lenet1998 import (
     table_totals,
 )
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_lenet5.ipynb"
 
 
 @pytest.fixture(scope="module")
 def NotebookLeNet1998():
     """The class LeNet1998 defined in notebook 04, exec'd from its cell with the names the notebook imports."""
-    cells = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
-             if c.cell_type == "code" and "class LeNet1998(" in c.source]
-    assert len(cells) == 1, "notebook 04 should define LeNet1998 in exactly one code cell"
-    namespace = {"torch": torch, "nn": nn, "F": F, "BACKGROUND": BACKGROUND, "FOREGROUND": FOREGROUND,
-                 "C3_TABLE": C3_TABLE, "EuclideanRBF": EuclideanRBF, "MaskedConv2d": MaskedConv2d,
-                 "Subsampling": Subsampling, "init_appendix_a": init_appendix_a, "squash": squash}
-    exec(compile(cells[0], f"{NOTEBOOK.name}:LeNet1998", "exec"), namespace)
-    return namespace["LeNet1998"]
+    return from_notebook("04_lenet5.ipynb", "class LeNet1998(", {
+        "torch": torch, "nn": nn, "F": F, "BACKGROUND": BACKGROUND, "FOREGROUND": FOREGROUND,
+        "C3_TABLE": C3_TABLE, "EuclideanRBF": EuclideanRBF, "MaskedConv2d": MaskedConv2d,
+        "Subsampling": Subsampling, "init_appendix_a": init_appendix_a, "squash": squash})
 
 
 @pytest.fixture(scope="module")

@@ -6,28 +6,21 @@ untrained net, random maps, and the edge cases.
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import nbformat
 import pytest
+from support import from_notebook
 import torch
 
 from helpers.data import load_digits
 from helpers.strips import NONE, make_strips
 from helpers.windows import CLASSES, FullyConvLeNet, decode, output_map, train_reader
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_sliding_window.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook_decode():
     """The `decode` defined in notebook 06, exec'd from its cell with the names the notebook imports."""
-    cells = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
-             if c.cell_type == "code" and "def decode(" in c.source]
-    assert len(cells) == 1, "notebook 06 should define decode in exactly one code cell"
-    namespace = {"torch": torch, "NONE": NONE}
-    exec(compile(cells[0], f"{NOTEBOOK.name}:decode", "exec"), namespace)
-    return namespace["decode"]
+    return from_notebook("06_sliding_window.ipynb", "def decode(", {"torch": torch, "NONE": NONE})
 
 
 @pytest.fixture(scope="module")

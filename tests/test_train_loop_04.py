@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support import from_notebook
 import torch
 import torch.nn.functional as F
 
@@ -23,13 +24,11 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_lenet5.ipynb"
 @pytest.fixture(scope="module")
 def train_one_epoch():
     """The loop defined in notebook 04, exec'd from its cell with the names the notebook imports."""
-    cells = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
-             if c.cell_type == "code" and "def train_one_epoch(" in c.source]
-    assert len(cells) == 1, "notebook 04 should define train_one_epoch in exactly one code cell"
-    assert "NBVAL" not in cells[0] and cells[0].lstrip().startswith("def train_one_epoch("), "the cell should hold the loop only"
     namespace = {"torch": torch, "F": F}
-    exec(compile(cells[0], f"{NOTEBOOK.name}:train_one_epoch", "exec"), namespace)
-    return namespace["train_one_epoch"]
+    loop = from_notebook("04_lenet5.ipynb", "def train_one_epoch(", namespace)
+    cell = namespace["__cell__"]
+    assert "NBVAL" not in cell and cell.lstrip().startswith("def train_one_epoch("), "the cell should hold the loop only"
+    return loop
 
 
 @pytest.fixture(scope="module")
