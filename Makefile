@@ -13,7 +13,7 @@ help:
 	@echo "make lab      open the course in JupyterLab"
 	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
 	@echo "make portable  run the notebooks' checks as other CPUs would (other instruction sets, BLAS paths, threads)"
-	@echo "make browser  check the widgets in a real JupyterLab in headless Chromium"
+	@echo "make browser  check widgets, figures and the book in headless Chromium (JupyterLab; builds the book first)"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
@@ -49,22 +49,31 @@ colab: $(STAMP)
 	$(BIN)/python scripts/colab.py $(REPO)
 
 # `make test` must not rewrite files a learner keeps: results and images go to build/ or nowhere.
-test: unit notebooks
+# One pytest run on two workers, one thread each (pytest-xdist; --dist loadfile keeps each notebook's
+# cells in one kernel, in order, and each test file on one worker). Work is handed out in the order
+# given, so the longest notebooks go first and the unit tests fill the gaps: both cores stay busy.
+# The outputs compared do not depend on the thread count: `make portable` checks that.
+TEST_ENV := OMP_NUM_THREADS=1 CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json
+LONGEST_FIRST := $(foreach n,06 02 05 03 04 01 07 08,$(filter notebooks/$(n)_%,$(NOTEBOOKS)))
+NOTEBOOK_ORDER := $(LONGEST_FIRST) $(filter-out $(LONGEST_FIRST),$(NOTEBOOKS))
 
-# Two workers on one thread each: a worker with two threads beside another busy one slows down many times.
+test: $(STAMP)
+	@mkdir -p build
+	$(TEST_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -n 2 --dist loadfile $(NOTEBOOK_ORDER) tests --ignore=tests/browser
+
 unit: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests --ignore=tests/browser
 
-# Widgets in a real JupyterLab, driven in headless Chromium (skipped, saying why, without chromium).
-browser: $(STAMP)
-	$(BIN)/python -m pytest tests/browser
-
-# Two notebooks at a time, one thread each (pytest-xdist; --dist loadfile keeps each notebook's cells in one
-# kernel, in order). The outputs compared do not depend on the thread count: `make portable` checks that.
 notebooks: $(STAMP)
 	@mkdir -p build
-	OMP_NUM_THREADS=1 CONVNETS_PROGRESS=0 CONVNETS_IMAGES=0 CONVNETS_RESULTS=build/test-results.json \
-		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile $(NOTEBOOKS)
+	$(TEST_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -n 2 --dist loadfile $(NOTEBOOK_ORDER)
+
+# In a real browser (headless Chromium): widgets in JupyterLab, every notebook's figures, and the book
+# (built first, so this installs requirements-book.txt). Each check skips, saying why, without chromium.
+# The workflows' lint runs here too: its actionlint comes with the book's tooling (`make test` skips it).
+browser: $(STAMP) $(BOOK_STAMP)
+	$(BIN)/python scripts/build_book.py
+	$(BIN)/python -m pytest tests/browser tests/test_workflows.py
 
 # The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.
 portable: $(STAMP)

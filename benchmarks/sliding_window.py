@@ -13,10 +13,11 @@ import argparse
 
 import torch
 
+from helpers.anatomy import count_connections, totals
 from helpers.data import load_digits
 from helpers.strips import strip_of_width
 from helpers.train import set_seed
-from helpers.windows import FullyConvLeNet, crop_windows, multiply_adds, time_passes
+from helpers.windows import FullyConvLeNet, crop_windows, time_passes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         one = model(image[None])[0, :, 0]  # (11, n)
         each = model(crops)[:, :, 0, 0].T  # (11, n)
     diff = (one - each).abs().max().item()
-    macs_one = multiply_adds(model, image[None])
-    macs_crops = multiply_adds(model, crops)
+    macs_one = totals(count_connections(model, tuple(image.shape), biases=False))["connections"]
+    macs_crops = len(crops) * totals(count_connections(model, tuple(crops.shape[1:]), biases=False))["connections"]
     t = time_passes(model, image, repeats=args.repeats)
     print(f"strip 32x{args.width}: {crops.shape[0]} windows of 32x32 at stride 4, torch {torch.__version__}, threads: {torch.get_num_threads()}")
     print(f"largest difference between the two output maps: {diff:.2e} (should be <= 1e-5)")

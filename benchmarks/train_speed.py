@@ -3,6 +3,11 @@ conventional torch DataLoader whose Dataset converts every sample to a PIL image
 torchvision transforms (RandomCrop with padding 2 + ToTensor), on the same LeNet5 and the same data.
 
 Prints samples per second of each and their ratio. Run with `make bench`.
+
+Also measures the channels-last memory layout: fit(channels_last=True) on the same LeNet5, with the
+shifts and without them (shifted batches already take PyTorch's fast path), and one
+training step of 06's reader as helpers.windows.train_reader runs it
+(LeNet32, batch 128) in PyTorch's default NCHW layout and in channels_last (NHWC), and their ratio.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from helpers.augment import shifter
 from helpers.data import load_digits
-from helpers.models import LeNet5
+from helpers.lenet5 import LeNet5
 from helpers.train import fit, set_seed
 
 EPOCHS = 2
@@ -56,13 +61,34 @@ def conventional(train, epochs: int) -> float:
     return epochs * len(train[1]) / (time.perf_counter() - start)
 
 
-def ours(train, epochs: int) -> float:
+def ours(train, epochs: int, channels_last: bool = False, augment: bool = True) -> float:
     set_seed(0)
     model = LeNet5()
     start = time.perf_counter()
-    fit(model, train, epochs=epochs, lr=2e-3, optimizer="adam", augment=shifter(2), train_accuracy=False, progress=False)
+    fit(model, train, epochs=epochs, lr=2e-3, optimizer="adam", augment=shifter(2) if augment else None,
+        train_accuracy=False, channels_last=channels_last, progress=False)
     seconds = time.perf_counter() - start
     return epochs * len(train[1]) / seconds
+
+
+def reader_step_ms(channels_last: bool, steps: int = 20) -> float:
+    """Milliseconds per training step of 06's reader on a batch of 128 random fields."""
+    from helpers.windows import WIDTHS, LeNet32
+
+    set_seed(0)
+    model, x = LeNet32(WIDTHS), torch.rand(128, 1, 32, 32)
+    y = torch.randint(0, 11, (128,))
+    if channels_last:
+        model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for i in range(steps + 3):  # three warm-up steps
+        if i == 3:
+            start = time.perf_counter()
+        loss = F.nll_loss(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - start) / steps * 1e3
 
 
 def main() -> None:
@@ -74,6 +100,13 @@ def main() -> None:
     print(f"helpers.train.fit (tensors, batches by indexing, batched shifts): {a:8.0f} samples/s")
     print(f"DataLoader + per-sample PIL transforms:                      {b:8.0f} samples/s")
     print(f"ratio: {a / b:.2f}x")
+    c = ours(train, EPOCHS, channels_last=True)
+    print(f"helpers.train.fit with channels_last=True:                  {c:8.0f} samples/s, {c / a:.2f}x the default layout")
+    plain, plain_cl = ours(train, EPOCHS, augment=False), ours(train, EPOCHS, channels_last=True, augment=False)
+    print(f"the same without shifts: default layout {plain:.0f} samples/s, channels_last {plain_cl:.0f} samples/s, "
+          f"{plain_cl / plain:.2f}x")
+    nchw, nhwc = reader_step_ms(False), reader_step_ms(True)
+    print(f"06's reader, one step of 128 fields: NCHW {nchw:.1f} ms, channels_last {nhwc:.1f} ms, ratio {nchw / nhwc:.2f}x")
 
 
 if __name__ == "__main__":

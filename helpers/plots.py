@@ -1,4 +1,4 @@
-"""Figures used across the lectures. Each returns a matplotlib Figure and takes its data as arguments."""
+"""Figures used across the lectures (introduced in 01_proto_cnns). Each returns a matplotlib Figure and takes its data as arguments."""
 
 from __future__ import annotations
 

@@ -24,15 +24,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from helpers.anatomy import pair
+from helpers.inputs import check_dtype
+
 Size2 = Union[int, tuple[int, int]]
 PoolFn = Callable[..., torch.Tensor]
-
-
-def _pair(v: Size2, name: str) -> tuple[int, int]:
-    pair = (v, v) if isinstance(v, int) else tuple(v)
-    if len(pair) != 2 or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in pair):
-        raise ValueError(f"{name} must be a positive int or a pair of positive ints like (2, 2), got {v!r}.")
-    return pair  # type: ignore[return-value]
 
 
 def windows(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None) -> torch.Tensor:
@@ -42,8 +38,8 @@ def windows(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None) -> torc
         raise ValueError(f"Pooling expects feature maps of shape (N, C, H, W), got {got}; add axes with x[None, None] or x.unsqueeze(1).")
     if not torch.is_floating_point(x):
         raise TypeError(f"Pooling expects floating-point feature maps, got {x.dtype}; convert with x.float().")
-    kh, kw = _pair(kernel, "kernel")
-    sh, sw = _pair(kernel if stride is None else stride, "stride")
+    kh, kw = pair(kernel, "kernel")
+    sh, sw = pair(kernel if stride is None else stride, "stride")
     h, w = x.shape[-2:]
     if h < kh or w < kw:
         raise ValueError(f"A {kh}x{kw} window does not fit in {h}x{w} feature maps; use a smaller kernel or larger maps.")
@@ -146,9 +142,9 @@ class Pool2d(nn.Module):
         super().__init__()
         if kind not in POOLS:
             raise ValueError(f"Unknown pooling {kind!r}: use one of {sorted(POOLS)}.")
-        _pair(kernel, "kernel")
+        pair(kernel, "kernel")
         if stride is not None:
-            _pair(stride, "stride")
+            pair(stride, "stride")
         if kind == "lp":
             _check_p(params.get("p", 2.0))
         if kind == "lse":
@@ -202,7 +198,7 @@ class AvgCoefBiasTanh(nn.Module):
         super().__init__()
         if not isinstance(channels, int) or channels < 1:
             raise ValueError(f"channels must be a positive int (the number of feature maps), got {channels!r}.")
-        _pair(kernel, "kernel")
+        pair(kernel, "kernel")
         self.kernel, self.stride = kernel, stride
         self.coef = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
@@ -258,8 +254,10 @@ class PoolingNet(nn.Module):
         self.fc = nn.Linear(c2 * 4 * 4, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise ValueError(f"PoolingNet expects (N, 1, 28, 28), got {tuple(x.shape)}; load digits with load_digits(size=28).")
+        if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"PoolingNet expects (N, 1, 28, 28), got {shape}; load digits with load_digits(size=28).")
+        check_dtype(x, self, "PoolingNet")
         x = self.pool1(F.relu(self.conv1(x)))
         x = self.pool2(F.relu(self.conv2(x)))
         return self.fc(x.flatten(1))

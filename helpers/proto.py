@@ -14,7 +14,8 @@ Tibshirani & Friedman, The Elements of Statistical Learning (2nd ed.), Table 11.
     Net5     5194     1060   98.4   two 8x8 maps, shared 3x3 -> four 4x4 maps, shared 5x5 -> 10
 
 A "link" (connection) is one multiplication in the forward pass; as in the paper, a bias is a
-link from a unit that is always on, so each bias adds one link. In Net4 and Net5 only kernels
+link from a unit that is always on, so each bias adds one link (helpers.anatomy.count_connections
+counts them, and knows the two layers below by their parameters). In Net4 and Net5 only kernels
 are shared: every unit keeps its own bias (that is what makes the weight counts come out).
 
 Notebook 01 writes these nets (and the locally connected layer) out in its cells; the copies here
@@ -30,7 +31,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.models import check_input
+from helpers.anatomy import pair
+from helpers.data import BACKGROUND
+from helpers.inputs import check_input
 
 PAPER = {  # (links, weights, test % correct) from LeCun 1989, as tabled in ESL Table 11.1
     "Net1": (2570, 2570, 80.0),
@@ -39,15 +42,7 @@ PAPER = {  # (links, weights, test % correct) from LeCun 1989, as tabled in ESL 
     "Net4": (2266, 1132, 94.0),
     "Net5": (5194, 1060, 98.4),
 }
-BACKGROUND = -1.0  # the value of a blank pixel in the [-1, 1] scaling of small_digits
 _HINT = "pass 16x16 digits from helpers.data.small_digits(), shape (N, 1, 16, 16)"
-
-
-def _pair(v: int | Sequence[int], name: str) -> tuple[int, int]:
-    pair = (int(v), int(v)) if isinstance(v, int) else tuple(int(a) for a in v)
-    if len(pair) != 2 or min(pair) < 1:
-        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {v!r}.")
-    return pair  # type: ignore[return-value]
 
 
 class LocallyConnected2d(nn.Module):
@@ -66,9 +61,9 @@ class LocallyConnected2d(nn.Module):
         if in_channels < 1 or out_channels < 1:
             raise ValueError(f"LocallyConnected2d needs at least one input and one output channel, got {in_channels} and {out_channels}.")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.in_size = _pair(in_size, "in_size")
-        self.kernel_size = _pair(kernel_size, "kernel_size")
-        self.stride = _pair(stride, "stride")
+        self.in_size = pair(in_size, "in_size")
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.stride = pair(stride, "stride")
         (h, w), (kh, kw), (sh, sw) = self.in_size, self.kernel_size, self.stride
         if kh > h or kw > w:
             raise ValueError(f"A {kh}x{kw} kernel does not fit a {h}x{w} input; pad the input or use a smaller kernel.")
@@ -81,7 +76,7 @@ class LocallyConnected2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_input(x, (self.in_channels, *self.in_size), "LocallyConnected2d",
-                    f"this layer was built for in_channels={self.in_channels} and in_size={self.in_size}")
+                    f"this layer was built for in_channels={self.in_channels} and in_size={self.in_size}", self)
         ho, wo = self.out_size
         patches = F.unfold(x, self.kernel_size, stride=self.stride)  # (N, C*kh*kw, L), L = ho*wo
         w = self.weight.reshape(self.out_channels, ho * wo, -1)  # (O, L, C*kh*kw)
@@ -109,7 +104,7 @@ class UnitBias(nn.Module):
         self.bias = nn.Parameter(torch.empty(self.shape).uniform_(-0.1, 0.1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, self.shape, "UnitBias", "its shape (C, H, W) must match the feature maps it follows")
+        check_input(x, self.shape, "UnitBias", "its shape (C, H, W) must match the feature maps it follows", self)
         return x + self.bias
 
     def extra_repr(self) -> str:
@@ -122,7 +117,7 @@ class ProtoNet(nn.Module):
     layers: nn.Sequential
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, 16, 16), type(self).__name__, _HINT)
+        check_input(x, (1, 16, 16), type(self).__name__, _HINT, self)
         return self.layers(x)
 
 
@@ -218,59 +213,3 @@ class Net5(ProtoNet):
 
 NETS: dict[str, type[ProtoNet]] = {"Net1": Net1, "Net2": Net2, "Net3": Net3, "Net4": Net4, "Net5": Net5}
 
-
-def _links(module: nn.Module, out: torch.Tensor) -> int:
-    """Multiplications that `module` did to produce `out` (batch of one), biases counted as links.
-
-    Locally connected layers and per-unit biases are recognised by their parameters, not their class,
-    so that the same layers written out in a notebook (01_proto_cnns writes its own) count the same:
-    a locally connected layer has a 6-D `weight` (out_channels, H_out, W_out, in_channels, kh, kw),
-    one kernel per output unit; a module whose only parameter is `bias` adds one bias to every unit.
-    """
-    per_unit = 0
-    own = dict(module.named_parameters(recurse=False))
-    if isinstance(module, nn.Linear):
-        per_unit = module.in_features
-    elif isinstance(module, nn.Conv2d):
-        kh, kw = module.kernel_size
-        per_unit = module.in_channels // module.groups * kh * kw
-    elif isinstance(module, LocallyConnected2d) or (set(own) <= {"weight", "bias"} and "weight" in own and own["weight"].dim() == 6):
-        per_unit = math.prod(own["weight"].shape[3:])  # in_channels x kh x kw: what one unit multiplies
-    elif isinstance(module, UnitBias) or set(own) == {"bias"}:
-        return out.numel()
-    elif own:
-        raise TypeError(f"count_connections does not know how {type(module).__name__} multiplies; use Linear, Conv2d, LocallyConnected2d and UnitBias layers.")
-    if per_unit == 0:
-        return 0
-    bias = getattr(module, "bias", None)
-    return out.numel() * (per_unit + (1 if bias is not None else 0))
-
-
-def count_connections(model: nn.Module, input_shape: Sequence[int] = (1, 16, 16)) -> int:
-    """Links of `model` for one input of shape (C, H, W): one per multiplication in the forward
-    pass, plus one per bias (a link from an always-on unit, as the 1989 paper counts them).
-
-    Multiplications by padding count too: a border unit's field reaches into the padding, and
-    the paper counts every link of every unit. Layers without parameters (tanh, pad, flatten)
-    add none.
-    """
-    shape = tuple(int(s) for s in input_shape)
-    if len(shape) < 1 or min(shape) < 1:
-        raise ValueError(f"input_shape is one input's shape without the batch axis, like (1, 16, 16); got {input_shape!r}.")
-    total = [0]
-    handles = []
-    for module in model.modules():
-        if not list(module.children()):
-            handles.append(module.register_forward_hook(lambda mod, _inp, out: total.__setitem__(0, total[0] + _links(mod, out))))
-    param = next(model.parameters(), None)
-    x = torch.zeros((1, *shape), dtype=param.dtype if param is not None else torch.float32)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
-    return total[0]

@@ -1,4 +1,4 @@
-"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 04_lenet5).
+"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 01_proto_cnns).
 
 `record("lenet5_test_accuracy", 98.1, paper=99.05, unit="%")` stores the figure under the data
 source in force (embedded or mnist), so the README can put the paper, this course on the default
@@ -29,10 +29,13 @@ def results_path(source: str | None = None) -> Path:
 def load(path: str | os.PathLike | None = None, *, source: str | None = None) -> dict[str, dict[str, Any]]:
     """All recorded figures of one file, as {key: {"value", "paper", "unit", "source"}}; {} if absent."""
     p = Path(path) if path is not None else results_path(source)
+    _check_not_folder(p)
     if not p.exists():
         return {}
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ValueError(f"Cannot read the results file {p} ({err.strerror}); check its permissions, or pass another path or set CONVNETS_RESULTS.") from None
     except json.JSONDecodeError as err:
         raise ValueError(f"{p} is not valid JSON ({err.msg} at line {err.lineno}); delete it and rerun the notebooks to record it again.") from None
     if not isinstance(data, dict):
@@ -56,14 +59,25 @@ def record(key: str, value: float, *, paper: float | str | None = None, unit: st
     entry: dict[str, Any] = {"value": round(number, 4), "unit": unit, "source": src}
     if paper is not None:
         entry["paper"] = paper
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(p):  # notebooks run side by side (`make test`) record into the same file
-        data = load(p)
-        data[key] = entry
-        tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        tmp.replace(p)
+    _check_not_folder(p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(p):  # notebooks run side by side (`make test`) record into the same file
+            data = load(p)
+            data[key] = entry
+            tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            tmp.replace(p)
+    except OSError as err:
+        raise ValueError(f"Cannot write the results file {p} ({err.strerror}); pass a path in a folder you can write to, "
+                         "or set CONVNETS_RESULTS to one.") from None
     return entry
+
+
+def _check_not_folder(path: Path) -> None:
+    """Refuse a results path that names a folder (a learner's record(..., path="results/"))."""
+    if path.is_dir():
+        raise ValueError(f"The results path {path} is a folder, not a file; pass a file path such as {path / 'embedded.json'}.")
 
 
 @contextmanager

@@ -1,15 +1,17 @@
-"""Output-size arithmetic of convolutions and pooling, and a layer-by-layer shape trace (02, 04).
+"""Output-size arithmetic of convolutions and pooling, and a layer-by-layer shape trace (introduced in 01_proto_cnns).
 
 The rule every layer follows is out = (in + 2*padding - dilation*(kernel-1) - 1) // stride + 1,
-which for dilation 1 is the lecture's (in + 2p - k) // s + 1.
+which for dilation 1 is the lecture's (in + 2p - k) // s + 1. `trace` reads the layers with
+helpers.anatomy.run_layers and counts their free parameters with helpers.anatomy.free_parameters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 import torch.nn as nn
+
+from helpers.anatomy import free_parameters, run_layers, zero_input
 
 
 def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -30,7 +32,7 @@ def pool_out(size: int, kernel: int, stride: int | None = None, padding: int = 0
 
 @dataclass
 class Row:
-    """One line of a trace: layer name, its type, output shape (without batch) and parameter count."""
+    """One line of a trace: layer name, its type, output shape (without batch) and free parameters."""
 
     name: str
     kind: str
@@ -39,37 +41,19 @@ class Row:
 
 
 def trace(model: nn.Module, input_shape: tuple[int, ...], *, show: bool = True) -> list[Row]:
-    """Run a zero input of `input_shape` ((C, H, W) or (N, C, H, W)) through `model` and list each
-    leaf layer's output shape and parameter count, in call order; prints the table unless show=False.
+    """Run a zero input of `input_shape` ((C, H, W), (C, L), or (N, C, H, W) whose batch is ignored)
+    through `model` and list each leaf layer's output shape and free parameters, in call order;
+    prints the table unless show=False. An input that does not fit raises a ValueError naming the
+    last layer that ran.
     """
     shape = tuple(input_shape)
     if len(shape) < 2:
         raise ValueError(f"input_shape must include channels, like (1, 28, 28); got {shape}.")
-    x = torch.zeros((1, *shape) if len(shape) in (2, 3) else shape)
-    rows: list[Row] = [Row("input", "", tuple(x.shape[1:]), 0)]
-    handles = []
-    for name, module in model.named_modules():
-        if name and not list(module.children()):
-            def hook(mod, _inp, out, name=name):
-                if isinstance(out, torch.Tensor):
-                    n = sum(p.numel() for p in mod.parameters(recurse=False))
-                    rows.append(Row(name, type(mod).__name__, tuple(out.shape[1:]), n))
-            handles.append(module.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x)
-    except RuntimeError as err:
-        last = rows[-1]
-        raise ValueError(
-            f"An input of shape {shape} does not fit this model after layer {last.name!r} (output {last.shape}): "
-            f"{str(err).splitlines()[0]}; use a larger input or check the layer sizes."
-        ) from None
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
+    sample = shape if len(shape) in (2, 3) else shape[1:]
+    rows = [Row("input", "", sample, 0)]
+    for name, layer, out in run_layers(model, zero_input(model, sample)):
+        kind = type(layer).__name__
+        rows.append(Row(name or kind, kind, tuple(out.shape[1:]), free_parameters(layer)))
     if show:
         print(format_trace(rows))
     return rows

@@ -190,7 +190,9 @@ def make_strips(images: torch.Tensor, labels: torch.Tensor, *, count: int, lengt
 
     images (N, 1, 28, 28), labels (N,), e.g. load_digits("test", size=28). Digits are drawn without
     replacement, going through the split in a fresh random order each time it is used up, so
-    `count * length <= N` uses every digit at most once. Same seed, same strips.
+    `count * length <= N` uses every digit at most once. Same seed, same strips. A strip is at least
+    FIELD pixels wide, the reader's receptive field: a narrower one (a single narrow digit) gets blank
+    columns on both sides.
     """
     _check_digits(images, labels)
     lo, hi = (length, length) if isinstance(length, int) else length
@@ -202,7 +204,10 @@ def make_strips(images: torch.Tensor, labels: torch.Tensor, *, count: int, lengt
     for s, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         x0, x1 = int(line.start[s]), int(line.end[s])
         text = "".join(str(int(d)) for d in line.digits[a:b])
-        strips.append(Strip(line.image[:, :, x0:x1].clone(), text, line.left[a:b] - x0, line.right[a:b] - x0))
+        extra = max(0, FIELD - (x1 - x0))  # blank columns that make the strip one field wide
+        image = F.pad(line.image[:, :, x0:x1], (extra // 2, extra - extra // 2))
+        shift = extra // 2 - x0
+        strips.append(Strip(image, text, line.left[a:b] + shift, line.right[a:b] + shift))
     return strips
 
 

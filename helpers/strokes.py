@@ -23,6 +23,8 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
+from helpers.train import check_model
+
 SIZE = 28  # MNIST's field
 BOX = 20  # MNIST's digits fit a 20x20 box inside the field
 RADIUS = 1.4  # half the stroke width in pixels: ink across a stroke = 2 * RADIUS, as in MNIST's 1s
@@ -344,6 +346,7 @@ class Sweep:
 def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
     """Move the stroke through `steps` positions and record the model's class probabilities.
     The model takes (N, 1, 28, 28) and returns logits or log-probabilities (N, C): softmax is applied."""
+    check_model(model, None, "sweep")
     if steps < 2:
         raise ValueError(f"A sweep needs steps >= 2 positions, got {steps}.")
     t = torch.linspace(0, 1, steps)
@@ -385,12 +388,12 @@ LAYERS = ("input", "pool1", "pool2", "fc1", "probabilities")
 
 @torch.no_grad()
 def lenet_views(model: nn.Module, images: torch.Tensor) -> dict[str, torch.Tensor]:
-    """What each stage of a helpers.models.LeNet5 computes for images (N, 1, 28, 28):
+    """What each stage of a helpers.lenet5.LeNet5 computes for images (N, 1, 28, 28):
     input (N, 1, 28, 28), pool1 (N, 20, 12, 12) and pool2 (N, 50, 4, 4) after ReLU and max pooling,
     fc1 (N, 500) after ReLU, probabilities (N, 10)."""
     for name in ("conv1", "pool1", "conv2", "pool2", "fc1", "fc2"):
         if not hasattr(model, name):
-            raise TypeError(f"lenet_views needs a LeNet5-like model with a {name} layer; pass helpers.models.LeNet5.")
+            raise TypeError(f"lenet_views needs a LeNet5-like model with a {name} layer; pass helpers.lenet5.LeNet5.")
     was_training = model.training
     model.eval()
     try:

@@ -1,4 +1,4 @@
-"""A small, fast training loop over tensors (introduced in 04_lenet5).
+"""A small, fast training loop over tensors (introduced in 01_proto_cnns; 04_lenet5 writes the loop out).
 
 Data stay as tensors: a batch is `images[idx]` for a shuffled index, never a per-sample Python
 transform. Progress bars come from tqdm.auto and are off when `progress=False` or when the
@@ -7,9 +7,12 @@ environment variable CONVNETS_PROGRESS is 0.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import random
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
 
@@ -17,8 +20,28 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from helpers.inputs import check_dtype, finite_range
+
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
+
+# fit warns when an image value lies beyond +-INPUT_LIMIT: the course's images are in [0, 1] or [-1, 1],
+# standardised MNIST reaches 2.8 and 08's noisy 1-D signals about 3.5, while raw 0-255 pixels reach 255.
+INPUT_LIMIT = 10.0
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by `fit` at the first batch whose loss is not finite (nan or inf).
+
+    The batch's step is not taken: the model keeps the weights it had (when the loss itself went
+    wrong, say a nan image or loss function, they are those of the last good step; when a step that
+    was too large blew the weights up, they hold what it left), and `history` holds the completed
+    epochs and every finite batch loss, so the learner can plot how training blew up.
+    """
+
+    def __init__(self, message: str, history: "History") -> None:
+        super().__init__(message)
+        self.history = history
 
 
 def set_seed(seed: int = 0) -> torch.Generator:
@@ -90,7 +113,10 @@ class History:
 
 
 def check_data(data: Data, name: str = "data") -> Data:
-    """Validate an (images, labels) pair: same length, float images (N, ...), int64 labels (N,)."""
+    """Validate an (images, labels) pair: same length, float images (N, ...), int64 labels (N,).
+
+    Reads only shapes and dtypes (no values), so it costs nothing however large the data.
+    """
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise TypeError(f"{name} must be a pair (images, labels) of tensors, as load_digits returns.")
     x, y = data
@@ -102,7 +128,43 @@ def check_data(data: Data, name: str = "data") -> Data:
         raise ValueError(f"{name} is empty; pass at least one (image, label) pair.")
     if not torch.is_floating_point(x):
         raise TypeError(f"{name}: images must be floating point, got {x.dtype}; use images.float() / 255 for raw pixels.")
+    if y.dtype != torch.long:
+        raise TypeError(f"{name}: labels must be int64 class indices, got {y.dtype}; convert them with labels.long().")
     return x, y
+
+
+def check_values(data: Data, name: str = "data") -> tuple[int, int]:
+    """Read the values of a checked (images, labels) pair once (one min/max each) and return the
+    smallest and largest label. Images holding nan or inf, and negative labels, are refused; images
+    beyond +-INPUT_LIMIT (raw 0-255 pixels, say) get a warning, since they train badly but may be meant."""
+    x, y = data
+    low, high = finite_range(x, f"{name}: the images hold nan or inf values; check which with "
+                                "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
+    if max(-low, high) > INPUT_LIMIT:
+        warnings.warn(f"{name}: the images range over [{low:g}, {high:g}], far outside the [0, 1] or [-1, 1] the course's nets expect, "
+                      "which makes training unstable; divide raw pixels by 255.", stacklevel=3)
+    first, last = (int(v) for v in torch.aminmax(y))
+    if first < 0:
+        raise ValueError(f"{name}: labels must be class indices 0, 1, ..., got {first}; check how the labels were made.")
+    return first, last
+
+
+def _check_classes(outputs: torch.Tensor, last: int, name: str) -> None:
+    """Refuse labels that the net cannot output: the largest label `last` must be < outputs.shape[1]."""
+    if outputs.dim() >= 2 and last >= outputs.shape[1]:
+        raise ValueError(f"{name}: the labels go up to {last} but the net has {outputs.shape[1]} outputs (classes 0 to "
+                         f"{outputs.shape[1] - 1}); give the net's last layer {last + 1} outputs or check the labels.")
+
+
+def check_model(model: nn.Module, x: torch.Tensor | None, who: str) -> None:
+    """Refuse a model class (instead of an instance), a non-module, and images `x` (when given)
+    whose float dtype differs from the weights' (float64 images into a float32 net)."""
+    if isinstance(model, type):
+        raise TypeError(f"{who} needs a model, got the class {model.__name__}; build one first, as in {model.__name__}().")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{who} needs a torch.nn.Module such as LeNet5(), got {type(model).__name__}; pass the net as the first argument.")
+    if x is not None and torch.is_floating_point(x) and any(torch.is_floating_point(p) for p in model.parameters()):
+        check_dtype(x, model, who)  # the one dtype rule of every course model
 
 
 def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
@@ -121,6 +183,11 @@ def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_d
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, device: str | torch.device = "auto") -> torch.Tensor:
     """The model's outputs for `images`, evaluated in batches in eval mode, returned on the CPU."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"predict needs the images as one tensor (N, ...), got {type(images).__name__}; convert them with torch.stack(...) or torch.as_tensor(...).")
+    if len(images) == 0:
+        raise ValueError("predict got no images (a tensor of length 0); pass at least one image.")
+    check_model(model, images, "predict")
     dev = pick_device(device)
     was_training = model.training
     model.eval()
@@ -132,9 +199,12 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
 
 
 def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: str | torch.device = "auto") -> float:
-    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs)."""
+    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs);
+    labels the model cannot output (10 for a 10-class net) are refused, not counted as wrong."""
     x, y = check_data(data)
-    return 100.0 * (predict(model, x, batch_size=batch_size, device=device).argmax(1) == y).float().mean().item()
+    outputs = predict(model, x, batch_size=batch_size, device=device)
+    _check_classes(outputs, int(y.max()), "accuracy")
+    return 100.0 * (outputs.argmax(1) == y).float().mean().item()
 
 
 def fit(
@@ -152,6 +222,7 @@ def fit(
     augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
     schedule: str = "constant",
     train_accuracy: bool = True,
+    channels_last: bool = False,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = True,
@@ -161,16 +232,40 @@ def fit(
     The loss defaults to cross-entropy on the outputs (right for logits and for log-probabilities);
     `augment(batch, generator)` may transform each batch of images. `schedule` is "constant" or
     "cosine" (the learning rate decays to 0 over all steps, per batch). `train_accuracy=False` skips
-    the pass over the training set that measures its accuracy after each epoch. Shuffling uses a
+    the pass over the training set that measures its accuracy after each epoch. `channels_last=True`
+    keeps the weights and each batch of images in channels-last (NHWC) memory: the same arithmetic with
+    sums in another order. On plain batches it trains LeNet5 about 1.5x faster on a CPU; batches from
+    `augment=shifter(...)` already take PyTorch's fast path, so there it gains nothing (both measured
+    by benchmarks/train_speed.py). It suits nets of standard convolutions and pooling, not every
+    custom layer. Shuffling uses a
     torch.Generator seeded with `seed`, so the same call gives the same result on the same machine.
+
+    Mistakes are caught before training: labels that are not int64 class indices, or larger than
+    the net's outputs allow (checked on the first batch's outputs, so with no extra forward pass);
+    images holding nan or inf, or of another dtype than the weights (float64 images: convert them
+    with images.float()); images beyond +-INPUT_LIMIT get a warning (raw 0-255 pixels: divide by 255).
+    Training stops at the first batch whose loss is not finite, before that batch's step, with
+    `TrainingDiverged`: its `history` and the model keep what was learned so far. The check reads
+    the loss that `loss.item()` fetches for the History anyway, so it adds no device sync.
     """
     x, y = check_data(train, "train")
     if test is not None:
         check_data(test, "test")
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise ValueError(f"fit needs epochs >= 1, batch_size >= 1 and lr > 0, got epochs={epochs}, batch_size={batch_size}, lr={lr}.")
+    check_model(model, x, "fit")
+    for arg, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"fit needs {arg} to be a whole number >= 1, got {value!r}; pass for example {arg}=2.")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"fit needs a learning rate lr that is a finite number > 0, got {lr!r}; pass for example lr=0.01.")
+    for arg, fn in (("loss_fn", loss_fn), ("augment", augment)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fit needs {arg} to be a function, got {type(fn).__name__} {fn!r}; pass for example loss_fn=F.nll_loss or augment=shifter(2).")
+    _, last = check_values((x, y), "train")
+    last_test = check_values(test, "test")[1] if test is not None else -1
     dev = pick_device(device)
     model.to(dev)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
     opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
     loss_fn = loss_fn or F.cross_entropy
     if schedule not in ("constant", "cosine"):
@@ -187,7 +282,7 @@ def fit(
 
         bar = tqdm(total=epochs * steps, desc=type(model).__name__, unit="batch", leave=True)
     try:
-        for _ in range(epochs):
+        for epoch in range(epochs):
             start = time.perf_counter()
             model.train()
             order = torch.randperm(n, generator=gen)
@@ -198,15 +293,26 @@ def fit(
                 if augment is not None:
                     xb = augment(xb, gen)
                 xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
+                if channels_last and xb.dim() == 4:
+                    xb = xb.contiguous(memory_format=torch.channels_last)
                 out = model(xb)
+                if not history.batch_loss:  # the first batch: do the labels fit the net's outputs?
+                    _check_classes(out, last, "train")
+                    _check_classes(out, last_test, "test")
                 loss = loss_fn(out, yb)
+                value = loss.item()  # the one sync per batch, which the History needs anyway
+                if not math.isfinite(value):
+                    raise TrainingDiverged(
+                        f"Training stopped at epoch {epoch + 1}, batch {i // batch_size + 1}: the loss became {value}, so lower "
+                        f"the learning rate (lr={lr:g}), check that the images are scaled to [0, 1] and hold no nan, "
+                        "and train again (err.history and the model keep what was learned before).", history)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
                 if sched is not None:
                     sched.step()
-                history.batch_loss.append(loss.item())
-                total += history.batch_loss[-1] * len(idx)
+                history.batch_loss.append(value)
+                total += value * len(idx)
                 if bar is not None:
                     bar.update(1)
             history.loss.append(total / n)

@@ -6,8 +6,10 @@
   least 32x32 and returns one 11-class answer per 32x32 window, every 4 pixels.
 - `train_reader`, `output_map`, `decode`, `read_digits`: train the reader on strip fields
   (helpers.strips) and turn its output map into a digit string.
-- `tiny_1d`, `output_length`, `receptive_field`, `feeding_inputs`: the lecture's 1-D example.
-- `crop_windows`, `time_passes`, `multiply_adds`: the cost of one pass vs cropping every window.
+- `tiny_1d`, `output_length`, `feeding_inputs`: the lecture's 1-D example, from the receptive field
+  (helpers.anatomy.receptive_field).
+- `crop_windows`, `time_passes`: the cost of one pass vs cropping every window (multiply-adds:
+  helpers.anatomy.count_connections(model, shape, biases=False)).
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Sequence
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 
+from helpers.anatomy import ReceptiveField, receptive_field
+from helpers.inputs import check_dtype, finite_range
 from helpers.strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
-from helpers.train import progress_enabled, set_seed
+from helpers.train import check_data, check_values, progress_enabled, set_seed
 
 WIDTHS = (8, 24, 128)  # conv1 maps, conv2 maps, fc1 units of the reader
 
@@ -40,63 +42,33 @@ def tiny_1d() -> nn.Sequential:
     return nn.Sequential(nn.Conv1d(1, 1, 3), nn.MaxPool1d(2), nn.Conv1d(1, 1, 3), nn.MaxPool1d(2))
 
 
-_WINDOWS = (nn.Conv1d, nn.Conv2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
-
-
-def _window_layers(model: nn.Module) -> list[tuple[nn.Module, int, int]]:
-    """(layer, kernel, stride) of every convolution and pooling of `model`, in the order they were
-    defined (which is the order they run in the course's models); square kernels, no padding."""
-    if any(isinstance(m, nn.Linear) for m in model.modules()):
-        raise ValueError("receptive_field needs a fully convolutional stack, but the model has nn.Linear layers; "
-                         "convert it first (fully_convolutional(model) for a LeNet32).")
-    layers = []
-    for m in model.modules():
-        if isinstance(m, _WINDOWS):
-            k, s = m.kernel_size, m.stride
-            k = k[0] if isinstance(k, tuple) else k
-            s = s[0] if isinstance(s, tuple) else s
-            pad = m.padding[0] if isinstance(m.padding, tuple) else m.padding
-            dilation = getattr(m, "dilation", 1)
-            if pad or (dilation[0] if isinstance(dilation, tuple) else dilation) != 1:
-                raise ValueError(f"receptive_field assumes unpadded, undilated layers, but {type(m).__name__} has "
-                                 f"padding {m.padding} and dilation {dilation}; remove them.")
-            layers.append((m, int(k), int(s)))
-    if not layers:
-        raise ValueError("the model has no convolution or pooling layer, so it has no receptive field to compute.")
-    return layers
-
-
-def receptive_field(model: nn.Module) -> tuple[int, int]:
-    """(size, stride) of one output of a stack of unpadded convolutions and poolings.
-
-    size = 1 + sum_l (k_l - 1) * (product of the strides before l); stride = product of all strides.
-    The 1-D example: (10, 4); LeNet on 32x32: (32, 4).
-    """
-    size, jump = 1, 1
-    for _, k, s in _window_layers(model):
-        size += (k - 1) * jump
-        jump *= s
-    return size, jump
+def unpadded_field(model: nn.Module) -> ReceptiveField:
+    """receptive_field(model) of a stack of unpadded convolutions and poolings, as the 1-D example is."""
+    field = receptive_field(model)
+    if field.offset:
+        raise ValueError(f"The 1-D rules assume unpadded layers, but {type(model).__name__} pads its input "
+                         f"(its first field starts at {field.offset}); remove the padding.")
+    return field
 
 
 def output_length(length: int, model: nn.Module) -> int:
     """How many outputs a stack of unpadded convolutions and poolings gives for `length` inputs:
-    (length - size) // stride + 1 with (size, stride) = receptive_field(model); 0 when length < size."""
-    size, stride = receptive_field(model)
-    return 0 if length < size else (length - size) // stride + 1
+    (length - size) // stride + 1 with size and stride from receptive_field(model); 0 when length < size."""
+    field = unpadded_field(model)
+    return 0 if length < field.size else (length - field.size) // field.stride + 1
 
 
 def feeding_inputs(model: nn.Module, output: int) -> range:
     """The input positions that feed output number `output`: range(output * stride, output * stride + size)."""
-    size, stride = receptive_field(model)
-    return range(output * stride, output * stride + size)
+    field = unpadded_field(model)
+    return range(output * field.stride, output * field.stride + field.size)
 
 
 # ---------------------------------------------------------------------------------------------
 # LeNet for 32x32 fields, and the same weights as a fully convolutional net
 # ---------------------------------------------------------------------------------------------
 
-def _check_image(x: torch.Tensor, model: str, minimum: int) -> None:
+def _check_image(x: torch.Tensor, module: nn.Module, model: str, minimum: int) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 1:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"{model} expects images of shape (N, 1, H, W), got {shape}; add the batch and channel axes with x[None, None] or x.unsqueeze(0).")
@@ -108,6 +80,19 @@ def _check_image(x: torch.Tensor, model: str, minimum: int) -> None:
         )
     if not torch.is_floating_point(x):
         raise TypeError(f"{model} expects floating-point input, got {x.dtype}; convert with x.float() (values in [0, 1]).")
+    check_dtype(x, module, model)
+
+
+def _add_conv_stages(net: nn.Module, widths: Sequence[int]) -> tuple[int, int]:
+    """Give `net` the two stages LeNet32 and FullyConvLeNet share, under the same names (so that one's
+    weights load into the other): conv1 5x5 (c1 maps), pool1, conv2 5x5 (c2 maps), pool2, for
+    widths = (c1, c2, hidden); returns (c2, hidden) for the layers that follow."""
+    c1, c2, hidden = widths
+    net.conv1 = nn.Conv2d(1, c1, 5)
+    net.pool1 = nn.MaxPool2d(2)
+    net.conv2 = nn.Conv2d(c1, c2, 5)
+    net.pool2 = nn.MaxPool2d(2)
+    return c2, hidden
 
 
 class LeNet32(nn.Module):
@@ -119,16 +104,12 @@ class LeNet32(nn.Module):
 
     def __init__(self, widths: Sequence[int] = WIDTHS, classes: int = CLASSES) -> None:
         super().__init__()
-        c1, c2, hidden = widths
-        self.conv1 = nn.Conv2d(1, c1, 5)
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(c1, c2, 5)
-        self.pool2 = nn.MaxPool2d(2)
+        c2, hidden = _add_conv_stages(self, widths)
         self.fc1 = nn.Linear(c2 * 5 * 5, hidden)
         self.fc2 = nn.Linear(hidden, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_image(x, "LeNet32", FIELD)
+        _check_image(x, self, "LeNet32", FIELD)
         if tuple(x.shape[-2:]) != (FIELD, FIELD):
             raise ValueError(f"LeNet32 has fully connected layers and takes exactly 32x32 fields, got {tuple(x.shape[-2:])}; "
                              "convert it with fully_convolutional(model) to read larger images.")
@@ -148,16 +129,12 @@ class FullyConvLeNet(nn.Module):
 
     def __init__(self, widths: Sequence[int] = WIDTHS, classes: int = CLASSES) -> None:
         super().__init__()
-        c1, c2, hidden = widths
-        self.conv1 = nn.Conv2d(1, c1, 5)
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(c1, c2, 5)
-        self.pool2 = nn.MaxPool2d(2)
+        c2, hidden = _add_conv_stages(self, widths)
         self.fc1 = nn.Conv2d(c2, hidden, 5)
         self.fc2 = nn.Conv2d(hidden, classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_image(x, "FullyConvLeNet", FIELD)
+        _check_image(x, self, "FullyConvLeNet", FIELD)
         x = self.pool1(F.relu(self.conv1(x)))
         x = self.pool2(F.relu(self.conv2(x)))
         x = F.relu(self.fc1(x))
@@ -201,7 +178,10 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     epoch, which costs almost as much as the training itself when every epoch brings new fields,
     so the loop is written out here.)
     """
-    images, labels = train
+    images, labels = check_data(train, "train")
+    if check_values((images, labels), "train")[1] >= NONE:
+        raise ValueError(f"train_reader learns the digits 0 to {NONE - 1} (class {NONE} is its 'none of the above'), but the labels go up to "
+                         f"{int(labels.max())}; pass digits from load_digits.")
     if epochs < 1 or batch_size < 1 or lr <= 0 or not 0.0 <= none_share < 1.0:
         raise ValueError(f"train_reader needs epochs >= 1, batch_size >= 1, lr > 0 and 0 <= none_share < 1, "
                          f"got epochs={epochs}, batch_size={batch_size}, lr={lr}, none_share={none_share}.")
@@ -210,7 +190,8 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     counts = [round(k / (1.0 - none_share)) for k in parts]  # fields per part
     steps = epochs * sum(-(-c // batch_size) for c in counts)
     gen = set_seed(seed)
-    model = LeNet32(widths)
+    # channels_last (NHWC) memory: the same maths, about 1.5x faster on a CPU for this net (benchmarks/train_speed.py)
+    model = LeNet32(widths).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     bar = None
@@ -227,6 +208,7 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
                 fields = targets = None  # free the last part's fields before drawing new ones
                 fields, targets = make_fields(images[part], labels[part], count=count, seed=fields_seed,
                                               none_share=none_share, far=far)  # already shuffled
+                fields = fields.contiguous(memory_format=torch.channels_last)
                 for i in range(0, count, batch_size):
                     loss = F.nll_loss(model(fields[i:i + batch_size]), targets[i:i + batch_size])
                     opt.zero_grad(set_to_none=True)
@@ -246,10 +228,20 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
 # Reading a strip
 # ---------------------------------------------------------------------------------------------
 
-def _as_image(strip: Strip | torch.Tensor) -> torch.Tensor:
+def _check_pixels(image: torch.Tensor, who: str) -> None:
+    """Refuse a strip whose pixels are far outside [0, 1] (below -1 or above 2) or not finite."""
+    if not torch.is_floating_point(image):
+        raise TypeError(f"{who} reads strips of floating-point pixels in [0, 1], got {image.dtype}; convert the strip with image.float() / 255.")
+    low, high = finite_range(image, f"{who} got a strip holding nan or inf pixels; check how the strip was made and use pixels in [0, 1].")
+    if low < -1.0 or high > 2.0:
+        raise ValueError(f"{who} reads strips with pixels in [0, 1], got values in [{low:g}, {high:g}]; divide raw 0-255 pixels by 255.")
+
+
+def strip_image(strip: Strip | torch.Tensor) -> torch.Tensor:
+    """The image (1, H, W) of a Strip or of a strip image given as (1, H, W) or (H, W); anything else is refused."""
     image = strip.image if isinstance(strip, Strip) else strip
     if not isinstance(image, torch.Tensor):
-        raise TypeError(f"expected a Strip or an image tensor (1, H, W) or (H, W), got {type(strip).__name__}.")
+        raise TypeError(f"expected a Strip or an image tensor (1, H, W) or (H, W), got {type(strip).__name__}; pass a Strip from make_strips or its .image.")
     if image.dim() == 2:
         image = image[None]
     if image.dim() != 3 or image.shape[0] != 1:
@@ -264,10 +256,20 @@ def output_map(model: FullyConvLeNet, strip: Strip | torch.Tensor) -> torch.Tens
     The strip is padded with FIELD // 2 blank columns on the left and FIELD // 2 to FIELD // 2 + 3
     on the right, so column j is the window centred on strip position x = 4j (between pixels
     4j - 1 and 4j) and n = ceil(W / 4) + 1 windows cover the whole strip, its edges included.
+
+    A strip narrower than the reader's 32-pixel receptive field is refused: it cannot hold a whole
+    window's worth of writing, so whatever the reader answered would be a guess dressed as a digit
+    (make_strips pads every strip to at least 32 pixels). Pixels far outside [0, 1] (below -1 or above 2, as raw 0-255 pixels) or holding nan are refused with a
+    ValueError rather than read: an error, not a warning, because the reader would answer such a
+    strip with confident digits that mean nothing, and a returned string hides a warning above it.
     """
-    image = _as_image(strip)
+    image = strip_image(strip)
     if image.shape[1] != FIELD:
         raise ValueError(f"output_map reads strips {FIELD} pixels high, got height {image.shape[1]}; resize or pad the strip to {FIELD} rows.")
+    if image.shape[-1] < FIELD:
+        raise ValueError(f"A strip {image.shape[-1]} pixels wide is narrower than the reader's {FIELD}-pixel receptive field; "
+                         f"pad it with blank columns to at least {FIELD} pixels, e.g. F.pad(image, (left, right)).")
+    _check_pixels(image, "output_map")
     half = FIELD // 2
     w = image.shape[-1]
     padded = F.pad(image, (half, half + (-w) % 4))
@@ -371,41 +373,10 @@ def reading_accuracy(model: FullyConvLeNet | None, strips: Sequence[Strip], *, d
 def crop_windows(image: torch.Tensor, *, size: int = FIELD, stride: int = 4) -> torch.Tensor:
     """Every size x size window of an image (1, size, W) at the given stride: (n, 1, size, size),
     n = (W - size) // stride + 1, window j starting at column stride * j."""
-    image = _as_image(image)
+    image = strip_image(image)
     if image.shape[1] != size or image.shape[2] < size:
         raise ValueError(f"crop_windows expects an image of {size} rows and at least {size} columns, got {tuple(image.shape[1:])}.")
     return image.unfold(2, size, stride).permute(2, 0, 1, 3).contiguous()
-
-
-@torch.no_grad()
-def layer_multiply_adds(model: nn.Module, x: torch.Tensor) -> dict[str, int]:
-    """Multiply-adds done by each convolution and linear layer of `model` on input `x`, by layer name."""
-    counts: dict[str, int] = {}
-
-    def hook(name: str):
-        def count(mod, inp, out):
-            if isinstance(mod, nn.Conv2d):
-                per_output = (mod.in_channels // mod.groups) * mod.kernel_size[0] * mod.kernel_size[1]
-            else:
-                per_output = mod.in_features
-            counts[name] = counts.get(name, 0) + out.numel() * per_output
-        return count
-
-    handles = [m.register_forward_hook(hook(n)) for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    was_training = model.training
-    model.eval()
-    try:
-        model(x)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
-    return counts
-
-
-def multiply_adds(model: nn.Module, x: torch.Tensor) -> int:
-    """Multiply-adds done by the convolutions and linear layers of `model` on input `x`."""
-    return sum(layer_multiply_adds(model, x).values())
 
 
 @dataclass
@@ -423,7 +394,7 @@ class Timing:
 @torch.no_grad()
 def time_passes(model: FullyConvLeNet, image: torch.Tensor, *, repeats: int = 20) -> Timing:
     """Time the three ways of computing the same output map over `image` (1, 32, W)."""
-    image = _as_image(image)
+    image = strip_image(image)
     model.eval()
 
     def best(fn) -> float:
@@ -439,92 +410,3 @@ def time_passes(model: FullyConvLeNet, image: torch.Tensor, *, repeats: int = 20
     batched = best(lambda: model(crop_windows(image)))
     looped = best(lambda: [model(w[None]) for w in crop_windows(image)])
     return Timing(one, batched, looped)
-
-
-# ---------------------------------------------------------------------------------------------
-# Figures
-# ---------------------------------------------------------------------------------------------
-
-def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
-    """The units of a 1-D stack of convolutions and poolings for `length` inputs, each drawn above the
-    centre of the inputs it sees, lines to the units it reads; green: the units a `base`-long input
-    already has, pink: the units the extra inputs add (the lecture's figure of the 1-D example)."""
-    layers = _window_layers(net)
-    sizes, jumps, lengths = [1], [1], [length]
-    for _, k, s in layers:
-        sizes.append(sizes[-1] + (k - 1) * jumps[-1])
-        jumps.append(jumps[-1] * s)
-        lengths.append((lengths[-1] - k) // s + 1)
-    names = ["input"] + [f"{'conv' if isinstance(m, (nn.Conv1d, nn.Conv2d)) else 'pool'} {k}" for m, k, _ in layers]
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    pos = [[i * jumps[l] + (sizes[l] - 1) / 2 for i in range(lengths[l])] for l in range(len(lengths))]
-    for l in range(1, len(lengths)):
-        _, k, s = layers[l - 1]
-        for i, x in enumerate(pos[l]):
-            for src in range(i * s, i * s + k):
-                ax.plot([pos[l - 1][src], x], [l - 1, l], color="0.75", lw=0.8, zorder=1)
-    for l, xs in enumerate(pos):
-        for i, x in enumerate(xs):
-            old = i * jumps[l] + sizes[l] <= base
-            ax.scatter([x], [l], s=160, color="#5cb85c" if old else "#f08cb4", edgecolor="black", zorder=2)
-        ax.text(-1.2, l, f"{names[l]}: {lengths[l]}", ha="right", va="center", fontsize=9)
-    ax.set_xlim(-5.5, length)
-    ax.set_ylim(-0.6, len(lengths) - 0.4)
-    ax.axis("off")
-    ax.set_title(f"{base} inputs give 1 output (green); {length - base} more inputs (pink) give "
-                 f"{lengths[-1] - 1} more", fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def plot_output_maps(images: Sequence[torch.Tensor], maps: Sequence[torch.Tensor], *, first_centre: float = 0.0,
-                     titles: Sequence[str] | None = None, suptitle: str | None = None) -> Figure:
-    """Each image (1, 32, W) above its output map (11, n) as a heat map, column j drawn under the
-    window centre x = first_centre + 4j (0 for output_map's padded strips, 16 for an unpadded pass)."""
-    if len(images) != len(maps) or not images:
-        raise ValueError("plot_output_maps needs one output map per image, and at least one image.")
-    widths = [int(im.shape[-1]) for im in images]
-    span = max(max(widths), first_centre + 4 * max(p.shape[1] for p in maps)) + 4
-    inch = min(14.0, 1.0 + span / 14) - 1.0  # width of the axes: 14 pixels per inch, at most 13 inches
-    image_h, map_h = 32 * inch / span, 1.3
-    fig = plt.figure(figsize=(inch + 1.0, len(images) * (image_h + map_h + 0.7) + (0.4 if suptitle else 0)))
-    grid = fig.add_gridspec(2 * len(images), 1, height_ratios=[image_h, map_h] * len(images), hspace=0.3,
-                            left=0.8 / (inch + 1.0), right=1 - 0.2 / (inch + 1.0))
-    for r, (im, p) in enumerate(zip(images, maps)):
-        top = fig.add_subplot(grid[2 * r])
-        bottom = fig.add_subplot(grid[2 * r + 1], sharex=top)
-        n = p.shape[1]
-        top.imshow(_as_image(im)[0].numpy(), cmap="gray_r", vmin=0, vmax=1, extent=(0, widths[r], 32, 0), aspect="auto")
-        top.set_yticks([])
-        top.tick_params(labelbottom=False)
-        if titles is not None:
-            top.set_title(titles[r], fontsize=10)
-        bottom.imshow(p.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest",
-                      extent=(first_centre - 2, first_centre + 4 * (n - 1) + 2, CLASSES - 0.5, -0.5))
-        bottom.set_yticks(range(CLASSES), [str(c) for c in range(NONE)] + ["none"], fontsize=7)
-        bottom.set_xlim(-4, span - 4)
-        bottom.set_xlabel("window centre (pixels)" if r == len(images) - 1 else "", fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle)
-    return fig
-
-
-def plot_window_labels(strip: Strip, targets: torch.Tensor) -> Figure:
-    """A strip with, under it, the training class of the window centred at each position:
-    the digit (green), none of the above (grey) or left out (white)."""
-    inch = strip.width / 14
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(inch + 0.6, 32 / 14 + 1.6), sharex=True,
-                                      gridspec_kw={"height_ratios": [32 / 14, 0.5]})
-    top.imshow(strip.image[0].numpy(), cmap="gray_r", vmin=0, vmax=1, extent=(0, strip.width, 32, 0), aspect="auto")
-    top.set_yticks([])
-    top.set_title(f"which window teaches what: strip '{strip.text}'", fontsize=10)
-    colours = {NONE: "0.6", -1: "white"}
-    for x, t in enumerate(targets.tolist()):
-        bottom.bar(x, 1, width=1.0, color=colours.get(t, "#5cb85c"), edgecolor="none")
-    for c, d in zip(strip.centres.tolist(), strip.text):
-        bottom.text(c, 0.5, d, ha="center", va="center", fontsize=9, color="black")
-    bottom.set_yticks([])
-    bottom.set_xlim(-0.5, strip.width + 0.5)
-    bottom.set_xlabel("window centre x (green: the digit, grey: none of the above, white: left out)", fontsize=8)
-    fig.tight_layout()
-    return fig

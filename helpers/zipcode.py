@@ -1,4 +1,4 @@
-"""The Bell Labs nets: the 1989 zip-code net, the 1990 subsampling layer, and a connection counter (02_bell_labs).
+"""The Bell Labs nets: the 1989 zip-code net and the 1990 subsampling layer (02_bell_labs).
 
 * `TableConv2d`: a convolution whose output maps see only the input maps a boolean table allows,
   padded with a constant background, with one bias per map or one bias per unit (as in 1989).
@@ -7,26 +7,23 @@
 * `Subsampling1990`: 2x2 average, times a trainable coefficient, plus a trainable bias, through tanh.
 * `SubsamplingLeNet`: the lecture's walk 32 -> 28 -> 14 -> 10 -> 5 -> 1x1, with a choice of
   downsampling (1990 subsampling, max pooling, plain average, or stride-2 convolutions as in 1989).
-* `count_connections`: units, connections and free parameters per layer, counted as the papers do
-  (a connection is one multiply-add of the forward pass, the bias included).
+
+Their units, connections and free parameters are counted by helpers.anatomy.count_connections, as
+the papers count them; `TableConv2d` and `Subsampling1990` say how with a method connections(out_shape).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.models import check_input
+from helpers.data import BACKGROUND
+from helpers.inputs import check_dtype, check_input
 
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
-BACKGROUND = -1.0  # the 1989 paper's background level: white paper, and the "off" state of a tanh unit
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
 
@@ -185,7 +182,7 @@ class ZipCodeNet1989(nn.Module):
                 layer.bias.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, 16, 16), "ZipCodeNet1989", "load digits with load_digits(size=16), values in [0, 1]")
+        check_input(x, (1, 16, 16), "ZipCodeNet1989", "load digits with load_digits(size=16), values in [0, 1]", self)
         f = ACTIVATIONS[self.activation]
         x = 2.0 * x - 1.0  # [0, 1] -> [-1, 1]: background -1, ink +1
         x = f(self.h1(x))
@@ -289,6 +286,7 @@ class SubsamplingLeNet(nn.Module):
             raise ValueError(f"SubsamplingLeNet expects images of shape (N, 1, H, W), got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}; load them with load_digits(size=32).")
         if x.shape[-2] < 32 or x.shape[-1] < 32:
             raise ValueError(f"SubsamplingLeNet needs inputs of at least 32x32, got {tuple(x.shape[-2:])}; use load_digits(size=32) or pad the images.")
+        check_dtype(x, self, "SubsamplingLeNet")
         x = 2.0 * x - 1.0
         x = torch.tanh(self.conv1(x))
         x = self.pool1(x)  # the 1990 layer applies its own tanh; max and average pooling keep the values in range
@@ -296,150 +294,3 @@ class SubsamplingLeNet(nn.Module):
         x = self.pool2(x)
         x = self.conv3(x)
         return x.flatten(1) if x.shape[-2:] == (1, 1) else x
-
-
-@dataclass
-class LayerCount:
-    """One layer of `count_connections`: name, type, output shape (no batch), units, connections, free parameters."""
-
-    name: str
-    kind: str
-    shape: tuple[int, ...]
-    units: int
-    connections: int
-    parameters: int
-
-
-def layer_connections(module: nn.Module, out_shape: tuple[int, ...]) -> int | None:
-    """Multiply-adds (bias included) of one forward pass of `module` for one sample whose output has `out_shape`.
-
-    Counts nn.Conv2d, nn.Conv1d, nn.Linear and any module with a method connections(out_shape);
-    returns None for parameter-free layers (activations, max or plain average pooling, flatten).
-    """
-    units = math.prod(out_shape)
-    if hasattr(module, "connections") and callable(module.connections):
-        return int(module.connections(out_shape))
-    if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-        per_unit = module.in_channels // module.groups * math.prod(module.kernel_size) + (module.bias is not None)
-        return per_unit * units
-    if isinstance(module, nn.Linear):
-        return (module.in_features + (module.bias is not None)) * units
-    if any(True for _ in module.parameters(recurse=False)):
-        raise ValueError(f"count_connections does not know how to count {type(module).__name__}; give it a method connections(out_shape) -> int.")
-    return None
-
-
-def count_connections(model: nn.Module, input_shape: tuple[int, ...]) -> list[LayerCount]:
-    """Units, connections and free parameters of every layer that computes weighted sums, for one input (C, H, W).
-
-    The first row is the input (its pixels count as units, as in the papers). A connection is one
-    multiply-add of the forward pass, the bias included; padded border inputs count too, since
-    every unit has its full set of input lines. Layers without weights (activations, max pooling)
-    are left out. Sum the columns for the paper's totals (see `totals`).
-    """
-    shape = tuple(input_shape)
-    if len(shape) not in (1, 2, 3):
-        raise ValueError(f"input_shape is one sample's shape without the batch, like (1, 16, 16); got {shape}.")
-    rows: list[LayerCount] = [LayerCount("input", "", shape, math.prod(shape), 0, 0)]
-    handles = []
-    for name, module in model.named_modules():
-        if list(module.children()) and not hasattr(module, "connections"):
-            continue
-
-        def hook(mod: nn.Module, _inp, out, name: str = name or type(module).__name__) -> None:
-            if not isinstance(out, torch.Tensor):
-                return
-            out_shape = tuple(out.shape[1:])
-            conns = layer_connections(mod, out_shape)
-            if conns is not None:
-                params = sum(p.numel() for p in mod.parameters() if p.requires_grad)
-                rows.append(LayerCount(name, type(mod).__name__, out_shape, math.prod(out_shape), conns, params))
-
-        handles.append(module.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(torch.zeros((1, *shape)))
-    finally:
-        for h in handles:
-            h.remove()
-        model.train(was_training)
-    return rows
-
-
-def totals(rows: list[LayerCount]) -> dict[str, int]:
-    """Sums of a `count_connections` table: {"units", "connections", "parameters"}."""
-    return {k: sum(getattr(r, k) for r in rows) for k in ("units", "connections", "parameters")}
-
-
-def format_counts(rows: list[LayerCount]) -> str:
-    """A fixed-width table of `count_connections` rows with a total line."""
-    lines = [f"{'layer':<8}{'type':<18}{'output':<12}{'units':>8}{'connections':>14}{'parameters':>12}"]
-    for r in rows:
-        lines.append(f"{r.name:<8}{r.kind:<18}{'x'.join(map(str, r.shape)):<12}{r.units:>8,}{r.connections:>14,}{r.parameters:>12,}")
-    t = totals(rows)
-    lines.append(f"{'total':<38}{t['units']:>8,}{t['connections']:>14,}{t['parameters']:>12,}")
-    return "\n".join(lines)
-
-
-def plot_padding(image: torch.Tensor, kernel: int = 5, stride: int = 2, padding: int = 2) -> "Figure":
-    """A 16x16 digit (1, H, W) or (H, W) in [0, 1] on its background frame, with the receptive fields of
-    the first and last H1 unit of a row outlined: shows which padded pixels a strided 5x5 kernel reads."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from helpers.shapes import conv_out
-
-    img = image.detach().cpu().reshape(image.shape[-2], image.shape[-1])
-    h, w = img.shape
-    framed = F.pad(2 * img - 1, (padding,) * 4, value=BACKGROUND)
-    n = conv_out(w, kernel, stride, padding)
-    fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    ax.imshow(framed.numpy(), cmap="gray_r", vmin=-1, vmax=1)
-    ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), w, h, fill=False, ec="tab:green", lw=1.5, ls="--"))
-    for col, color in ((0, "tab:blue"), (n - 1, "tab:red")):
-        ax.add_patch(Rectangle((col * stride - 0.5, -0.5), kernel, kernel, fill=False, ec=color, lw=2.5))
-    ax.set_xticks(range(0, w + 2 * padding, 2))
-    ax.set_yticks(range(0, h + 2 * padding, 2))
-    ax.set_title(f"{h}x{w} digit + {padding}-pixel frame of -1:\nunits 0 (blue) and {n - 1} (red) of H1's first row", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | None = None, max_maps: int = 4) -> "Figure":
-    """Feature maps of one input through a net: `stages` is a list of (name, activations (C, H, W)),
-    one column per stage with its first `max_maps` maps in the rows, titled with their size; `scores`
-    (num_classes,), if given, is drawn as a bar chart in a last column."""
-    import matplotlib.pyplot as plt
-
-    if not stages:
-        raise ValueError("plot_walk needs at least one (name, activations) stage.")
-    rows = max(min(max_maps, a.shape[0]) for _, a in stages)
-    ncols = len(stages) + (scores is not None)
-    fig = plt.figure(figsize=(1.55 * ncols + (0.6 if scores is not None else 0), 1.55 * rows + 0.3))
-    grid = fig.add_gridspec(rows, ncols)
-    for col, (name, acts) in enumerate(stages):
-        a = acts.detach().cpu()
-        if a.dim() != 3:
-            raise ValueError(f"Stage {name!r} must hold activations of shape (C, H, W), got {tuple(a.shape)}.")
-        lim = float(a.abs().max()) or 1.0
-        for row in range(min(max_maps, a.shape[0])):
-            ax = fig.add_subplot(grid[row, col])
-            ax.axis("off")
-            if col == 0:
-                ax.imshow(a[row].numpy(), cmap="gray_r")
-            else:
-                ax.imshow(a[row].numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim)
-            if row == 0:
-                ax.set_title(f"{name}\n{a.shape[0]} x {a.shape[1]}x{a.shape[2]}", fontsize=8)
-    if scores is not None:
-        sc = scores.detach().cpu().flatten()
-        ax = fig.add_subplot(grid[:, -1])
-        ax.barh(range(len(sc)), sc.numpy(), color=["tab:orange" if i == int(sc.argmax()) else "tab:gray" for i in range(len(sc))])
-        ax.set_yticks(range(len(sc)))
-        ax.invert_yaxis()
-        ax.set_title(f"scores\n{len(sc)} x 1x1", fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    return fig

@@ -83,7 +83,7 @@ def notebooks(root: Path) -> list[Path]:
 
 
 def inputs_digest(root: Path) -> str:
-    """A digest of everything the book is built from: tests/test_book.py reuses build/book when
+    """A digest of everything the book is built from: tests/browser/test_book.py reuses build/book when
     its recorded digest is this one, and builds a fresh copy otherwise."""
     import hashlib
 

@@ -30,7 +30,7 @@ GIB = 1024**3
 def write_small_folder(root: Path) -> Path:
     """Write the embedded train/test digits at 28x28 as MNIST IDX files under root; returns root."""
     from helpers.data import load_digits
-    from helpers.mnist_files import write_mnist_folder
+    from mnist_files import write_mnist_folder  # scripts/mnist_files.py
 
     write_mnist_folder(root, load_digits("train", source="embedded"), load_digits("test", source="embedded"))
     return root

@@ -21,7 +21,7 @@ SHOWN = {
     "zipcode_modern_test_error": ("02 Zip-code net, modern recipe, test error", "karpathy/lecun1989-repro"),
     "lenet5_test_accuracy": ("04 The lecture's LeNet5 listing (20/50/500), test accuracy", "no paper figure (not the 1998 net)"),
     "lenet5_1998_test_error": ("04 LeNet-5 as published in 1998, test error",
-                               "LeCun et al. 1998, sec. III.B and Fig. 9 (authors' copy pp. 10, 12): no distortions; 0.8% with"),
+                               "LeCun et al. 1998, sec. III.B: no distortions; 0.8% with"),
     "consistency_plain": ("05 Shift consistency, plain pooling", "Zhang 2019, ImageNet (antialiased-cnns repository)"),
     "consistency_antialiased": ("05 Shift consistency, anti-aliased pooling", "Zhang 2019, ImageNet (antialiased-cnns repository)"),
     "reader_digit_accuracy": ("06 Digit-string reader, digits read right", "no paper figure; goal 90%"),

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from helpers.data import load_digits
-from helpers.mnist_files import write_mnist_folder
+from mnist_files import write_mnist_folder  # scripts/mnist_files.py (pytest's pythonpath holds scripts/)
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +28,6 @@ def no_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    for var in ("CONVNETS_DATA", "CONVNETS_DATA_ROOT", "CONVNETS_RESULTS", "CONVNETS_DEVICE"):
+    for var in ("CONVNETS_DATA", "CONVNETS_DATA_ROOT", "CONVNETS_RESULTS", "CONVNETS_DEVICE", "CONVNETS_IMAGES", "CONVNETS_PROGRESS"):
         monkeypatch.delenv(var, raising=False)
     torch.manual_seed(0)

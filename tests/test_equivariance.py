@@ -16,11 +16,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from matplotlib.animation import FuncAnimation
 
+from helpers.anatomy import count_parameters, run_layers
 from helpers.augment import shift
 from helpers.equivariance import (AntiAliasedLeNet5, BlurPool2d, MaxBlurPool2d, accuracy_vs_shift, consistency,
-                                  cumulative_strides, equivariance_error, feature_map_animation, layer_outputs,
-                                  map_shift, overlap_mask, sliding_frames)
-from helpers.models import LeNet5, count_parameters
+                                  cumulative_strides, equivariance_error, feature_map_animation, map_shift,
+                                  overlap_mask, sliding_frames)
+from helpers.lenet5 import LeNet5
 from helpers.train import accuracy
 
 LAYERS = ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2"]
@@ -41,27 +42,15 @@ def lenet():
     return LeNet5().eval()
 
 
-def test_layer_outputs_match_a_manual_forward(lenet, digits):
-    out = layer_outputs(lenet, digits, ["conv1", "pool2", "fc2"])
-    with torch.no_grad():
-        c1 = lenet.conv1(digits)
-        p2 = lenet.features(digits)
-        logits = lenet.fc2(F.relu(lenet.fc1(p2.flatten(1))))
-    torch.testing.assert_close(out["conv1"], c1)
-    torch.testing.assert_close(out["pool2"], p2)
-    torch.testing.assert_close(out["fc2"], logits)
-    assert lenet.conv1._forward_hooks == {}  # hooks are removed
-
-
-def test_layer_outputs_restore_training_mode(digits):
-    model = LeNet5().train()
-    layer_outputs(model, digits, ["conv1"])
-    assert model.training
+def maps(model: nn.Module, images: torch.Tensor, layers: list[str]) -> dict[str, torch.Tensor]:
+    return {name: out for name, _, out in run_layers(model, images, layers)}
 
 
 def test_unknown_layer_names_the_known_ones(lenet, digits):
     with pytest.raises(ValueError, match="No layer named 'conv3'.*conv1, pool1"):
-        layer_outputs(lenet, digits, ["conv3"])
+        equivariance_error(lenet, digits, 0, 1, ["conv3"])
+    with pytest.raises(ValueError, match="no spatial output"):
+        map_shift(lenet, digits, 1, ["conv3"])
 
 
 def test_bad_images_are_refused(lenet):
@@ -98,8 +87,8 @@ def naive_error(a: torch.Tensor, b: torch.Tensor, ky: int, kx: int) -> float:
 
 
 def test_equivariance_error_matches_a_loop(lenet, digits):
-    moved = layer_outputs(lenet, shift(digits, 1, -2), ["conv1", "pool1"])
-    plain = layer_outputs(lenet, digits, ["conv1", "pool1"])
+    moved = maps(lenet, shift(digits, 1, -2), ["conv1", "pool1"])
+    plain = maps(lenet, digits, ["conv1", "pool1"])
     err = equivariance_error(lenet, digits, 1, -2, ["conv1", "pool1"])
     assert err["conv1"] == pytest.approx(naive_error(moved["conv1"], plain["conv1"], 1, -2), abs=1e-9)
     # pool1 (stride 2): dy = 1 is half a cell, so the best of 0 and 1 cells down, and 1 cell left

@@ -6,11 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers.anatomy import count_connections, count_parameters, totals
 from helpers.data import resize
 from helpers.lenet1998 import (A, BACKGROUND, C3_INPUTS, C3_TABLE, FOREGROUND, LAYERS, PAPER_COUNTS, PAPER_TOTALS, S,
-                               EuclideanRBF, LeNet1998, MaskedConv2d, Subsampling, connection_table, layer_table,
-                               map_loss, mse_loss, pad_to_32, squash, table_totals)
-from helpers.models import count_parameters
+                               EuclideanRBF, LeNet1998, MaskedConv2d, Subsampling, connection_table, map_loss, mse_loss,
+                               pad_to_32, squash)
 from helpers.train import accuracy, fit
 
 # Table I as printed: one row per S2 map, one column per C3 map (0..15), X where they connect.
@@ -68,18 +68,18 @@ def test_c3_table_follows_the_papers_rationale():
 
 
 def test_layer_counts_equal_the_papers():
-    rows = layer_table(LeNet1998())
-    assert [r["layer"] for r in rows] == list(LAYERS) == list(PAPER_COUNTS)
+    rows = count_connections(LeNet1998(), (1, 32, 32))[1:]
+    assert [r.name for r in rows] == list(LAYERS) == list(PAPER_COUNTS)
     for r in rows:
-        paper = PAPER_COUNTS[r["layer"]]
-        assert (r["parameters"], r["connections"]) == (paper["parameters"], paper["connections"]), r["layer"]
-    assert [r["output"] for r in rows] == [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (120, 1, 1), (84,), (10,)]
+        paper = PAPER_COUNTS[r.name]
+        assert (r.parameters, r.connections) == (paper["parameters"], paper["connections"]), r.name
+    assert [r.shape for r in rows] == [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (120, 1, 1), (84,), (10,)]
 
 
 def test_totals_equal_the_papers():
-    totals = table_totals(layer_table(LeNet1998()))
-    assert totals == {"parameters": 60_000, "connections": 340_908}
-    assert totals == {k: PAPER_TOTALS[k] for k in ("parameters", "connections")}
+    counted = totals(count_connections(LeNet1998(), (1, 32, 32)))
+    assert (counted["parameters"], counted["connections"]) == (60_000, 340_908)
+    assert (counted["parameters"], counted["connections"]) == (PAPER_TOTALS["parameters"], PAPER_TOTALS["connections"])
     # the per-layer figures add up to the printed totals (the output layer's 840 connections included)
     assert sum(c["parameters"] for c in PAPER_COUNTS.values()) == PAPER_TOTALS["parameters"]
     assert sum(c["connections"] for c in PAPER_COUNTS.values()) == PAPER_TOTALS["connections"]
@@ -91,8 +91,8 @@ def test_counts_come_from_the_model():
     # a naive count sees the 36 masked 5x5 kernels of C3 as parameters: 900 too many
     assert count_parameters(model) == 60_000 + (96 - 60) * 25
     model.C3 = MaskedConv2d(torch.ones(16, 6, dtype=torch.bool))  # C3 fully connected, as modern LeNets do
-    c3 = layer_table(model)[2]
-    assert (c3["parameters"], c3["connections"]) == (16 * (150 + 1), 16 * (150 + 1) * 100) == (2_416, 241_600)
+    c3 = count_connections(model, (1, 32, 32))[3]
+    assert (c3.name, c3.parameters, c3.connections) == ("C3", 16 * (150 + 1), 16 * (150 + 1) * 100) == ("C3", 2_416, 241_600)
 
 
 def test_masked_c3_equals_a_loop_over_the_table():

@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers import lenet1998
+from helpers.anatomy import count_connections, totals
 from helpers.data import load_digits
 from helpers.lenet1998 import (
     BACKGROUND,
@@ -23,11 +24,9 @@ from helpers.lenet1998 import (
     MaskedConv2d,
     Subsampling,
     init_appendix_a,
-    layer_table,
     mse_loss,
     pad_to_32,
     squash,
-    table_totals,
 )
 
 
@@ -77,10 +76,10 @@ def test_same_outputs_and_gradients(NotebookLeNet1998, digits32):
 
 def test_notebook_net_has_the_papers_counts(NotebookLeNet1998):
     net = NotebookLeNet1998()
-    rows = layer_table(net)
-    assert [(r["layer"], r["parameters"], r["connections"]) for r in rows] == [
+    rows = count_connections(net, (1, 32, 32))[1:]
+    assert [(r.name, r.parameters, r.connections) for r in rows] == [
         (name, c["parameters"], c["connections"]) for name, c in lenet1998.PAPER_COUNTS.items()]
-    assert table_totals(rows) == {"parameters": 60_000, "connections": 340_908}
+    assert (totals(rows)["parameters"], totals(rows)["connections"]) == (60_000, 340_908)
     assert (net.C3.weight[~C3_TABLE] == 0).all()
 
 

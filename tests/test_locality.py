@@ -13,25 +13,10 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from helpers.locality import (  # noqa: E402
-    FCNet,
-    MotifConvNet,
-    MotifFCNet,
-    ReceptiveField,
-    SmallConvNet,
-    correlation_by_distance,
-    motif,
-    motif_signals,
-    permute_first_layer,
-    permute_pixels,
-    pixel_permutation,
-    plot_accuracy_bars,
-    plot_correlation,
-    plot_responses,
-    receptive_field,
-    top_patches,
-)
-from helpers.models import count_parameters  # noqa: E402
+from helpers.anatomy import ReceptiveField, count_parameters, receptive_field  # noqa: E402
+from helpers.locality import (FCNet, MotifConvNet, MotifFCNet, SmallConvNet, correlation_by_distance, motif,
+                              motif_signals, permute_first_layer, permute_pixels, pixel_permutation, top_patches)
+from helpers.locality_plots import plot_accuracy_bars, plot_correlation, plot_responses
 
 
 def images(n: int = 5, side: int = 28, seed: int = 0) -> torch.Tensor:
@@ -170,14 +155,6 @@ def test_correlation_by_distance_rejects_bad_input():
 
 # --- receptive fields and top patches ---------------------------------------------------------------
 
-def test_receptive_field_sizes():
-    assert receptive_field([(5, 1)]) == ReceptiveField(5, 1)
-    assert receptive_field([(5, 1), (2, 2), (5, 1)]) == ReceptiveField(14, 2)
-    assert receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)]) == ReceptiveField(16, 4)
-    with pytest.raises(ValueError, match="kernel >= 1"):
-        receptive_field([(0, 1)])
-
-
 def test_a_conv2_unit_depends_on_its_receptive_field_only():
     torch.manual_seed(0)
     net = SmallConvNet()
@@ -221,6 +198,8 @@ def test_top_patches_rejects_bad_input():
         top_patches(maps, imgs, receptive_field([(3, 1)]), k=5)
     with pytest.raises(ValueError, match="does not fit"):
         top_patches(maps, imgs, receptive_field([(5, 1)]), k=2)
+    with pytest.raises(ValueError, match="reaches into the padding; pad the images by 1 pixels"):
+        top_patches(maps, imgs, ReceptiveField(3, 1, -1), k=2)
 
 
 # --- the 1-D task -------------------------------------------------------------------------------------

@@ -22,13 +22,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers import locality, proto
-from helpers.models import count_parameters
+from helpers.anatomy import count_connections, count_parameters, totals
 from helpers.shapes import trace
 from helpers.train import set_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 NB01 = ROOT / "notebooks" / "01_proto_cnns.ipynb"
 NB08 = ROOT / "notebooks" / "08_what_convnets_are_good_for.ipynb"
+
+
+def links_of(model: nn.Module, shape: tuple[int, ...]) -> int:
+    """All connections of `model` for one input of `shape`, biases included (the 1989 links)."""
+    return totals(count_connections(model, shape))["connections"]
 
 
 def code_cells(path: Path) -> list[str]:
@@ -101,7 +106,7 @@ def test_01_nets_equal_helpers_proto(nb01, name):
     Ours, Theirs = nb01[name], proto.NETS[name]
     links, weights, _ = proto.PAPER[name]
     assert count_parameters(Ours()) == count_parameters(Theirs()) == weights
-    assert proto.count_connections(Ours()) == proto.count_connections(Theirs()) == links
+    assert links_of(Ours(), (1, 16, 16)) == links_of(Theirs(), (1, 16, 16)) == links
     x = torch.rand(5, 1, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
     for seed in (0, 3):  # the same seed gives the same initial weights, hence the same training
         set_seed(seed)
@@ -127,7 +132,7 @@ def test_01_locally_connected_layer_equals_the_helpers(nb01, channels, size, ker
     theirs = proto.LocallyConnected2d(channels, 2, in_size=size, kernel_size=kernel, stride=stride)
     assert [p.shape for p in ours.parameters()] == [p.shape for p in theirs.parameters()]
     shape = (channels, size, size)
-    assert proto.count_connections(ours, shape) == proto.count_connections(theirs, shape)
+    assert links_of(ours, shape) == links_of(theirs, shape)
     copy_weights(theirs, ours)
     assert_same_function(ours, theirs, torch.randn(4, *shape, generator=torch.Generator().manual_seed(2)))
 
@@ -138,7 +143,7 @@ def test_01_unit_bias_equals_the_helpers(nb01):
     set_seed(0)
     theirs = proto.UnitBias((2, 3, 3))
     assert same_weights(ours, theirs)
-    assert proto.count_connections(ours, (2, 3, 3)) == proto.count_connections(theirs, (2, 3, 3)) == 18
+    assert links_of(ours, (2, 3, 3)) == links_of(theirs, (2, 3, 3)) == 18
     assert_same_function(ours, theirs, torch.randn(4, 2, 3, 3))
 
 
@@ -146,9 +151,9 @@ def test_01_count_connections_knows_layers_written_like_the_notebooks(nb01):
     # A learner's Net-6 built from the notebook's classes is counted, not refused.
     net = nn.Sequential(nb01["LocallyConnected2d"](1, 1, in_size=16, kernel_size=4, stride=4), nb01["UnitBias"]((1, 4, 4)),
                         nn.Flatten(), nn.Linear(16, 10))
-    assert proto.count_connections(net) == 16 * (16 + 1) + 16 + 10 * 17
+    assert links_of(net, (1, 16, 16)) == 16 * (16 + 1) + 16 + 10 * 17
     with pytest.raises(TypeError, match="does not know"):
-        proto.count_connections(nn.LayerNorm(16), (16,))
+        count_connections(nn.LayerNorm(16), (16,))
 
 
 def imported_from(path: Path, module: str) -> set[str]:

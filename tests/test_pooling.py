@@ -1,4 +1,4 @@
-"""Tests for helpers.pooling and helpers.pooling_widgets (03_pooling_zoo)."""
+"""Tests for helpers.pooling and helpers.pooling_plots (03_pooling_zoo)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from helpers import pooling_plots as pw  # noqa: E402
 from helpers.pooling import (  # noqa: E402
     AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, Pool2d, PoolingNet, avg_pool, input_gradient,
     lp_pool, lse_pool, make_pool, max_pool, pool, windows,
 )
-from helpers import pooling_widgets as pw  # noqa: E402
 
 
 def rand(*shape, seed=0, dtype=torch.float32):

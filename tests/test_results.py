@@ -43,13 +43,15 @@ def test_notebooks_recording_side_by_side_lose_nothing(tmp_path):
     """`make test` runs two notebooks at once, each recording into the same file."""
     import subprocess
     import sys
-    import time
 
     path = tmp_path / "r.json"
-    start = time.time() + 8  # all three begin together, once each has imported the helpers
-    code = ("import sys, time\nfrom helpers.results import record\ntime.sleep(max(0.0, float(sys.argv[3]) - time.time()))\n"
+    # A barrier: each process says it is ready once it has imported the helpers, then waits for the others.
+    code = ("import sys, time\nfrom pathlib import Path\nfrom helpers.results import record\n"
+            "folder = Path(sys.argv[3]); (folder / f'ready-{sys.argv[1]}').touch()\n"
+            "deadline = time.time() + 120\n"
+            "while len(list(folder.glob('ready-*'))) < 3 and time.time() < deadline:\n    time.sleep(0.005)\n"
             "for i in range(150):\n    record(f'{sys.argv[1]}_{i}', i, path=sys.argv[2])\n")
-    procs = [subprocess.Popen([sys.executable, "-c", code, name, str(path), str(start)]) for name in ("a", "b", "c")]
+    procs = [subprocess.Popen([sys.executable, "-c", code, name, str(path), str(tmp_path)]) for name in ("a", "b", "c")]
     assert [p.wait(timeout=180) for p in procs] == [0, 0, 0]
     data = load(path)
     assert len(data) == 450 and all(f"{n}_{i}" in data for n in "abc" for i in range(150))

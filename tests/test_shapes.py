@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from helpers.models import LeNet5
+from helpers.lenet5 import LeNet5
 from helpers.shapes import conv_out, pool_out, trace
 
 

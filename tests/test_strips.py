@@ -113,3 +113,16 @@ def test_bad_input_gives_clear_errors():
         make_strips(images, labels, count=0)
     with pytest.raises(ValueError, match="none_share"):
         make_fields(images, labels, count=10, none_share=1.0)
+
+
+def test_one_digit_strips_are_one_field_wide_with_the_digit_where_it_says():
+    images, labels = blob_digits()
+    narrow = torch.zeros_like(images)
+    narrow[:, :, 4:24, 12:16] = 1.0  # 4-pixel-wide "ones": a one-digit strip would be far narrower than a field
+    strips = make_strips(narrow, labels, count=10, length=1, seed=4)
+    for s in strips:
+        assert s.image.shape[-1] == FIELD, "padded to the reader's receptive field"
+        columns = torch.nonzero(s.image[0].amax(0) > 0).flatten()
+        assert int(s.left[0]) <= int(columns.min()) and int(columns.max()) < int(s.right[0]) + 1
+    wide = make_strips(images, labels, count=3, length=5, seed=4)
+    assert all(s.image.shape[-1] > FIELD for s in wide)

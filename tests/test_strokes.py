@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 
 from helpers.augment import shift
-from helpers.models import LeNet5
+from helpers.lenet5 import LeNet5
 from helpers.strokes import (
     RADIUS, SOFTNESS, StrokePath, arc, bag_of_features, centre_of_mass, confident_ends, cosine, crossing, digit_paths,
     draw, lenet_views, line, moving_path, normalise, pixel_centres, placed, profile, progress, rasterise, resample,

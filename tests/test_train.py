@@ -1,11 +1,15 @@
+import math
+import warnings
+
 import pytest
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from helpers.augment import shifter
 from helpers.data import load_digits
-from helpers.models import LeNet5
-from helpers.train import History, accuracy, fit, predict, progress_enabled, set_seed
+from helpers.lenet5 import LeNet5
+from helpers.train import History, TrainingDiverged, accuracy, fit, predict, progress_enabled, set_seed
 
 
 def tiny():
@@ -65,7 +69,7 @@ def test_bad_inputs_are_clear():
         fit(model, x, epochs=1, lr=0.1, progress=False)
     with pytest.raises(ValueError, match="Unknown optimizer 'lbfgs'"):
         fit(model, (x, y), epochs=1, lr=0.1, optimizer="lbfgs", progress=False)
-    with pytest.raises(ValueError, match="epochs >= 1"):
+    with pytest.raises(ValueError, match="epochs to be a whole number >= 1"):
         fit(model, (x, y), epochs=0, lr=0.1, progress=False)
     with pytest.raises(ValueError, match="is empty"):
         accuracy(model, (x[:0], y[:0]))
@@ -98,3 +102,79 @@ def test_pick_device_honours_env(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setenv("CONVNETS_DEVICE", "auto")
     assert pick_device().type == "cuda"
+
+
+def test_fit_stops_at_the_first_nan_loss_and_keeps_what_was_learned():
+    set_seed(0)
+    model = LeNet5()
+    x, y = tiny()
+    calls, seen = [], []
+
+    def poisoned(out, labels):  # cross-entropy, nan from the fourth batch on
+        calls.append(1)
+        loss = F.cross_entropy(out, labels)
+        if len(calls) > 3:
+            seen.extend(p.detach().clone() for p in model.parameters())  # the weights after three steps
+            return loss * float("nan")
+        return loss
+
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 4: the loss became nan") as info:
+        fit(model, (x, y), epochs=2, lr=0.01, batch_size=32, loss_fn=poisoned, progress=False)
+    history = info.value.history
+    assert len(history.batch_loss) == 3 and all(math.isfinite(v) for v in history.batch_loss) and history.epochs == 0
+    # the nan batch took no step: the model holds the weights of the three good steps
+    assert len(seen) == len(list(model.parameters()))
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), seen))
+
+
+def test_fit_warns_once_on_unscaled_pixels_and_not_on_the_course_ranges():
+    x, y = tiny()
+    with pytest.warns(UserWarning, match=r"divide raw pixels by 255"):
+        fit(LeNet5(), (x * 255, y), epochs=1, lr=1e-3, optimizer="adam", train_accuracy=False, progress=False)
+    standardised = (x - 0.1307) / 0.3081  # reaches 2.8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for images in (x, 2 * x - 1, standardised):
+            fit(LeNet5(), (images[:64], y[:64]), epochs=1, lr=1e-3, train_accuracy=False, progress=False)
+
+
+def test_label_checks_follow_the_net_and_keep_mse_losses_working():
+    from helpers.lenet1998 import LeNet1998, mse_loss, pad_to_32
+    from helpers.windows import LeNet32
+    from helpers.zipcode import ZipCodeNet1989, mse_pm1
+
+    x, y = tiny()
+    x, y = x[:64], y[:64]
+    # 11 outputs: the reader's class 10 ("none") is a valid label
+    fit(LeNet32(), (pad_to_32(x), torch.full_like(y, 10)), epochs=1, lr=1e-3, loss_fn=F.nll_loss, train_accuracy=False, progress=False)
+    with pytest.raises(ValueError, match=r"labels go up to 10 but the net has 10 outputs"):
+        fit(LeNet5(), (x, torch.full_like(y, 10)), epochs=1, lr=1e-3, progress=False)
+    # 02's +-1 targets and 04's RBF penalties take class indices as labels too
+    small = torch.nn.functional.interpolate(x, size=16, mode="bilinear", align_corners=False)
+    h = fit(ZipCodeNet1989(), (small, y), epochs=1, lr=0.1, loss_fn=mse_pm1, momentum=0.0, progress=False)
+    assert math.isfinite(h.loss[0])
+    h = fit(LeNet1998(), (pad_to_32(x), y), epochs=1, lr=1e-3, optimizer="adam", loss_fn=mse_loss, progress=False)
+    assert math.isfinite(h.loss[0])
+
+
+def test_checks_do_not_change_training():
+    """fit on valid data gives the same weights as the loop written out (no extra random draws)."""
+    x, y = tiny()
+    set_seed(0)
+    model = LeNet5()
+    fit(model, (x, y), epochs=1, lr=0.01, batch_size=64, seed=5, progress=False, train_accuracy=False)
+    set_seed(0)
+    mine = LeNet5()
+    opt = torch.optim.SGD(mine.parameters(), lr=0.01, momentum=0.9)
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(5))
+    for i in range(0, len(y), 64):
+        idx = order[i:i + 64]
+        loss = F.cross_entropy(mine(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), mine.parameters()))
+    model = LeNet5()
+    state = torch.get_rng_state()
+    fit(model, (x, y), (x, y), epochs=1, lr=0.01, progress=False)
+    assert torch.equal(state, torch.get_rng_state())  # the checks draw no random numbers

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.data import load_digits
-from helpers.models import LeNet5
+from helpers.lenet5 import LeNet5
 from helpers.train import fit, set_seed
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_lenet5.ipynb"

@@ -15,10 +15,9 @@ import torch
 
 widgets = pytest.importorskip("ipywidgets")
 
-from helpers import binding_widgets as bw
-from helpers import pooling_widgets as pw
-from helpers.models import LeNet5
-from helpers.strokes import digit_paths, lenet_views, sweep
+from helpers import binding_plots as bw
+from helpers import pooling_plots as pw
+from support import stroke_sweeps
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IPYWIDGETS_TEXT_LIMIT = 110  # ipywidgets cuts a widget's text/plain after 110 characters
@@ -31,11 +30,7 @@ def pooling_box():
 
 @pytest.fixture(scope="module")
 def stroke_box():
-    torch.manual_seed(0)
-    model = LeNet5()
-    paths = digit_paths()
-    sweeps = {k: sweep(model, paths[k], 3) for k in ("1-7-4", "9-6")}
-    views = {k: lenet_views(model, s.images) for k, s in sweeps.items()}
+    _, _, sweeps, views = stroke_sweeps(("1-7-4", "9-6"), 3)
     return bw.binding_slider(sweeps, views)
 
 

@@ -7,10 +7,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from helpers.anatomy import count_connections, totals
 from helpers.strips import NONE, make_strips
 from helpers.windows import (FullyConvLeNet, LeNet32, crop_windows, decode, decode_peaks, edit_distance,
-                             feeding_inputs, fully_convolutional, multiply_adds, output_length, output_map,
-                             read_digits, reading_accuracy, receptive_field, tiny_1d, train_reader)
+                             feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
+                             reading_accuracy, tiny_1d, train_reader)
+from helpers.windows_plots import plot_one_d
 from tests.test_strips import blob_digits
 
 
@@ -25,7 +27,6 @@ def seeded(model: nn.Module, seed: int = 0) -> nn.Module:
 
 def test_one_d_example_sizes_follow_the_formula():
     net = tiny_1d()
-    assert receptive_field(net) == (10, 4)
     for length in range(10, 80):
         out = net(torch.randn(1, 1, length))
         assert out.shape[-1] == output_length(length, net) == (length - 10) // 4 + 1 == (length - 6) // 4
@@ -44,12 +45,13 @@ def test_only_the_feeding_inputs_reach_an_output():
         assert net(noisy)[0, 0, j] == base[j]
 
 
-def test_receptive_field_of_lenet():
-    assert receptive_field(FullyConvLeNet()) == (32, 4)
-    with pytest.raises(ValueError, match="padding"):
-        receptive_field(nn.Conv2d(1, 1, 3, padding=1))
+def test_the_1d_rules_refuse_padded_and_fully_connected_stacks():
+    padded = nn.Sequential(nn.Conv1d(1, 1, 3, padding=1), nn.MaxPool1d(2))
+    for rule in (lambda: output_length(20, padded), lambda: feeding_inputs(padded, 0), lambda: plot_one_d(padded)):
+        with pytest.raises(ValueError, match="assume unpadded layers.*starts at -1"):
+            rule()
     with pytest.raises(ValueError, match="fully_convolutional"):
-        receptive_field(LeNet32())
+        output_length(40, LeNet32())
 
 
 def test_fully_convolutional_gives_the_same_answers():
@@ -152,9 +154,9 @@ def test_train_reader_is_reproducible_and_reads():
         reading_accuracy(None, strips, maps=maps[:2])
 
 
-def test_multiply_adds_counts_convolutions_and_linear_layers():
-    assert multiply_adds(nn.Linear(10, 3), torch.rand(4, 10)) == 4 * 3 * 10
-    assert multiply_adds(nn.Conv2d(2, 5, 3), torch.rand(1, 2, 8, 8)) == 5 * 6 * 6 * 2 * 9
+def test_one_pass_over_a_strip_costs_less_than_its_crops():
+    # 06's arithmetic: the 57 crops of a 32x256 strip against one pass over the strip, biases left out
     conv = FullyConvLeNet()
-    one = multiply_adds(conv, torch.rand(1, 1, 32, 32))
-    assert multiply_adds(conv, torch.rand(57, 1, 32, 32)) == 57 * one
+    one = totals(count_connections(conv, (1, 32, 256), biases=False))["connections"]
+    crop = totals(count_connections(conv, (1, 32, 32), biases=False))["connections"]
+    assert one == 11_725_056 and 57 * crop == 40_755_456 and 3 < 57 * crop / one < 4

@@ -5,10 +5,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.models import count_parameters
-from helpers.zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989,
-                             count_connections, cyclic_table, format_counts, format_table, layer_connections,
-                             mse_pm1, paper_sized, pm1_targets, totals)
+from helpers.anatomy import count_connections, count_parameters, format_counts, totals
+from helpers.zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989, cyclic_table, format_table,
+                             mse_pm1, paper_sized, pm1_targets)
 
 
 def naive_table_conv(x, layer):
@@ -195,24 +194,6 @@ def test_counter_reproduces_lenet5_paper_counts():
     got = [(r.shape, r.connections, r.parameters) for r in rows[1:]]
     assert got == [((6, 28, 28), 122_304, 156), ((6, 14, 14), 5_880, 12), ((16, 10, 10), 151_600, 1_516),
                    ((16, 5, 5), 2_000, 32), ((120, 1, 1), 48_120, 48_120), ((84,), 10_164, 10_164)]
-
-
-def test_counter_on_a_bare_layer_and_unknown_modules():
-    row = count_connections(nn.Linear(4, 3), (4,))[1]
-    assert (row.name, row.connections, row.parameters) == ("Linear", 15, 15)
-    assert layer_connections(nn.ReLU(), (3, 4, 4)) is None
-    assert layer_connections(nn.Conv2d(4, 6, 3, groups=2, bias=False), (6, 5, 5)) == 2 * 9 * 150
-
-    class Scale(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.w = nn.Parameter(torch.ones(1))
-
-        def forward(self, x):
-            return x * self.w
-
-    with pytest.raises(ValueError, match="connections\\(out_shape\\)"):
-        count_connections(nn.Sequential(Scale()), (3,))
 
 
 @pytest.mark.parametrize("kind", ["subsampling", "max", "average", "stride"])

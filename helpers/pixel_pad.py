@@ -1,4 +1,4 @@
-"""Interactive widgets of the course (pure ipywidgets, working on ipywidgets 7 and 8).
+"""01's pixel pad: draw a digit and ask the proto-CNNs (01_proto_cnns; pure ipywidgets, 7 and 8).
 
 The pixel pad (01_proto_cnns): a 16x16 grid of toggle buttons that the learner draws a digit
 on, with Clear and Predict buttons and a bar chart of every net's answer. Its logic lives in
@@ -19,6 +19,7 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.augment import shift
+from helpers.inputs import finite_range
 from helpers.plots import figure_png
 
 # ---------------------------------------------------------------- pixel pad (01_proto_cnns)
@@ -110,13 +111,41 @@ class PadAnswer:
         return "\n".join(f"{name}: {int(p.argmax())} ({100 * float(p.max()):.0f}% sure)" for name, p in self.probabilities.items())
 
 
+def _check_models(models: Mapping[str, nn.Module], who: str) -> None:
+    """Refuse anything but a non-empty dict of names to built nets."""
+    if isinstance(models, nn.Module) or not isinstance(models, Mapping):
+        raise TypeError(f"{who} takes the nets as a dict of names to models, got {type(models).__name__}; pass a dict like {{'Net1': net1}}.")
+    if not models:
+        raise ValueError(f"{who} needs at least one model, as a dict like {{'Net1': net1}}.")
+    for name, model in models.items():
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"{who}: {name!r} maps to a {type(model).__name__}, not a built net; pass a model such as Net1(), not the class or its outputs.")
+
+
+def _check_pad_image(image: torch.Tensor) -> torch.Tensor:
+    """Refuse an image whose pixels are not on the pad's scale: paper -1, ink +1."""
+    if not torch.is_floating_point(image):
+        raise TypeError(f"predict_drawing reads images of floating-point pixels in [-1, 1], got {image.dtype}; convert raw 0-255 pixels with x.float() / 127.5 - 1.")
+    low, high = finite_range(image, "predict_drawing got an image holding nan or inf pixels; draw on the pad, or pass pad_to_tensor(cells).")
+    if low < -2.0 or high > 2.0:
+        raise ValueError(f"predict_drawing reads pixels in [-1, 1] (paper -1, ink +1), got values in [{low:g}, {high:g}]; convert raw 0-255 pixels with x / 127.5 - 1.")
+    if low > -0.5:
+        raise ValueError(f"predict_drawing reads pixels with paper at -1 and ink at +1, but the smallest value is {low:g}; convert a [0, 1] image with 2 * x - 1.")
+    return image
+
+
 @torch.no_grad()
 def predict_drawing(models: Mapping[str, nn.Module], cells, *, centre: bool = True) -> PadAnswer:
     """Ask every model in `models` (name -> net taking (N, 1, 16, 16), returning logits (N, 10))
-    what the drawing `cells` shows. A blank drawing gets BLANK_MESSAGE and no prediction."""
-    if not models:
-        raise ValueError("predict_drawing needs at least one model, as a dict like {'Net1': net1}.")
-    image = cells if isinstance(cells, torch.Tensor) and cells.dim() == 4 else pad_to_tensor(cells)
+    what the drawing `cells` shows. A blank drawing gets BLANK_MESSAGE and no prediction.
+
+    `cells` is anything pad_to_tensor accepts, or an image (1, 1, 16, 16) on the pad's scale (paper
+    -1, ink +1). An image off that scale (0-255 or [0, 1] pixels, nan) is refused with a ValueError,
+    not a warning: every net would still answer, confidently and meaninglessly, and the bar chart
+    would draw those answers beside a message nobody reads.
+    """
+    _check_models(models, "predict_drawing")
+    image = _check_pad_image(cells) if isinstance(cells, torch.Tensor) and cells.dim() == 4 else pad_to_tensor(cells)
     if is_blank(image):
         return PadAnswer(image=None, message=BLANK_MESSAGE)
     if centre:
@@ -178,8 +207,7 @@ class PixelPad:
             import ipywidgets as widgets
         except ImportError as err:  # pragma: no cover - depends on the environment
             raise ImportError("The pixel pad needs ipywidgets: run `pip install ipywidgets` (or `make lab`).") from err
-        if not models:
-            raise ValueError("PixelPad needs at least one model, as a dict like {'Net1': net1}.")
+        _check_models(models, "PixelPad")
         self.models = dict(models)
         self.size = size
         self.centre = centre

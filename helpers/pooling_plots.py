@@ -1,4 +1,4 @@
-"""Sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map (03_pooling_zoo).
+"""Figures and sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map (03_pooling_zoo).
 
 The logic lives in plain functions that take tensors and numbers and return numbers, tensors or
 matplotlib Figures (`window_values`, `window_weights`, `pooled_maps`, `plot_window`, `plot_pooled_maps`),

@@ -1,4 +1,6 @@
-"""The course's models. LeNet5 is the corrected listing of the lecture (04_lenet5)."""
+"""The lecture's LeNet5, corrected, as a class and as an nn.Sequential (first trained in
+03_pooling_zoo, taken apart in 04_lenet5, reused in 05 and 07).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def check_input(x: torch.Tensor, shape: tuple[int, ...], model: str, hint: str) -> None:
-    """Raise a one-sentence ValueError unless `x` is a float batch (N, *shape)."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{model} expects a torch.Tensor of shape (N, {', '.join(map(str, shape))}), got {type(x).__name__}; {hint}.")
-    if x.dim() != len(shape) + 1 or tuple(x.shape[1:]) != tuple(shape):
-        raise ValueError(
-            f"{model} expects input of shape (N, {', '.join(map(str, shape))}), got {tuple(x.shape)}; {hint}."
-        )
-    if not torch.is_floating_point(x):
-        raise TypeError(f"{model} expects floating-point input, got {x.dtype}; convert with x.float() (values in [0, 1]).")
+from helpers.inputs import check_input
 
 
 class LeNet5(nn.Module):
@@ -40,7 +32,7 @@ class LeNet5(nn.Module):
         return self.pool2(F.relu(self.conv2(x)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, 28, 28), "LeNet5", "load digits with load_digits(size=28), or add the channel axis with x.unsqueeze(1)")
+        check_input(x, (1, 28, 28), "LeNet5", "load digits with load_digits(size=28), or add the channel axis with x.unsqueeze(1)", self)
         x = self.features(x).flatten(1)
         x = F.relu(self.fc1(x))
         return F.log_softmax(self.fc2(x), dim=1)
@@ -55,8 +47,3 @@ def lenet5_sequential() -> nn.Sequential:
         nn.Linear(4 * 4 * 50, 500), nn.ReLU(),
         nn.Linear(500, 10), nn.LogSoftmax(dim=1),
     )
-
-
-def count_parameters(model: nn.Module) -> int:
-    """The number of trainable parameters (free parameters) of `model`."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -1,4 +1,5 @@
-"""Write digits as MNIST's own IDX files, to test the full-MNIST path offline (tests, 09).
+"""Write digits as MNIST's own IDX files, to test the full-MNIST path offline (tests/conftest.py,
+`make check-mnist SMALL=1`).
 
 `write_mnist_folder(root, train, test)` creates root/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte
 exactly as torchvision.datasets.MNIST reads them, from (images, labels) pairs as load_digits returns.

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from helpers.models import LeNet5, count_parameters, lenet5_sequential
+from helpers.anatomy import count_parameters
+from helpers.lenet5 import LeNet5, lenet5_sequential
 
 
 def test_lenet5_parameter_count():

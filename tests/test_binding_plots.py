@@ -1,4 +1,4 @@
-"""Tests for helpers.binding_widgets: tiles, frame text, figures, the animation and the slider."""
+"""Tests for helpers.binding_plots: tiles, frame text, figures, the animation and the slider."""
 
 import matplotlib
 
@@ -8,21 +8,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.binding_widgets import (  # noqa: E402
+from helpers.binding_plots import (  # noqa: E402
     animate, binding_slider, frame_figure, frame_text, plot_layers, plot_paths, plot_progress, plot_sweeps, tile,
 )
-from helpers.models import LeNet5  # noqa: E402
-from helpers.strokes import LAYERS, digit_paths, lenet_views, progress, sweep  # noqa: E402
+from helpers.strokes import LAYERS, progress  # noqa: E402
+from support import stroke_sweeps  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def run():
-    torch.manual_seed(0)
-    model = LeNet5()
-    paths = digit_paths()
-    sweeps = {k: sweep(model, paths[k], 5) for k in ("9-6", "5-6")}
-    views = {k: lenet_views(model, s.images) for k, s in sweeps.items()}
-    return model, paths, sweeps, views
+    return stroke_sweeps(("9-6", "5-6"), 5)
 
 
 def test_tile_lays_maps_out_in_a_grid():

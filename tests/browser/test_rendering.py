@@ -12,9 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM_FLAGS as FLAGS, chromium_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "render"
 
@@ -22,20 +21,11 @@ OUT = ROOT / "build" / "render"
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    exe = chromium_path()
-    if exe is None:
-        pytest.skip("rendering check skipped: Chromium is not installed (apt-get install chromium; .ci/run does)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("rendering check skipped: the playwright package is missing (pip install -r requirements.txt)")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(str(profile), executable_path=exe, headless=True, args=FLAGS,
-                                                   viewport={"width": 1100, "height": 900})
-        yield ctx
-        ctx.close()
+def browser(playwright_browser):
+    """A page context on conftest's headless Chromium (skipped, saying why, when it is missing)."""
+    ctx = playwright_browser.new_context(viewport={"width": 1100, "height": 900})
+    yield ctx
+    ctx.close()
 
 
 def stored_figures(nb: dict) -> int:

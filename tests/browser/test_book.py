@@ -5,7 +5,7 @@ Two kinds of checks:
 - the book's sources (no Jupyter Book needed, always run): the repository and the published
   address come from pyproject.toml, also for a fork; the README's links work in the book;
 - the built website in headless Chromium (Debian's package, driven by Playwright, as in
-  tests/test_rendering.py), served over HTTP from 127.0.0.1 with every other address blocked:
+  tests/browser/test_rendering.py), served over HTTP from 127.0.0.1 with every other address blocked:
   every page loads with no console error and asks nothing of another site, every formula is
   typeset, every picture on it is a decoded, non-blank image, the navigation reaches the eight lectures in order from the
   landing page, each lecture has its figures and its "open in Colab" and "show source" links,
@@ -32,7 +32,7 @@ from support import CHROMIUM_FLAGS as FLAGS, chromium_path
 
 import build_book  # scripts/build_book.py (pytest's pythonpath holds scripts/)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = build_book.notebooks(ROOT)
 LECTURES = [f"notebooks/{p.stem}" for p in NOTEBOOKS]
 PAGES = ["index", *LECTURES, "search", "genindex"]
@@ -277,7 +277,7 @@ def test_page_loads_cleanly_with_its_pictures(visit, screenshots, name):
         assert v.page.locator("mjx-merror").count() == 0, f"{name}: MathJax could not typeset a formula"
     pictures = v.page.evaluate(PICTURES_JS)
     # the whole landing page; a lecture's first screen (a whole lecture costs 5 s of CPU to encode;
-    # tests/test_rendering.py keeps whole-notebook screenshots under build/render/)
+    # tests/browser/test_rendering.py keeps whole-notebook screenshots under build/render/)
     v.page.screenshot(path=str(screenshots / f"{name.replace('/', '_')}.png"), full_page=name not in LECTURES)
     assert v.page.title().strip(), f"{name}: no title"
     assert not v.errors, f"{name}: {v.errors[:5]}"

@@ -1,0 +1,36 @@
+"""Tests for helpers.windows_plots (06_sliding_window): the figures draw what they are given."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from helpers.strips import make_strips, window_targets  # noqa: E402
+from helpers.windows import tiny_1d  # noqa: E402
+from helpers.windows_plots import plot_one_d, plot_output_maps, plot_window_labels  # noqa: E402
+from tests.test_strips import blob_digits  # noqa: E402
+
+
+def test_output_maps_one_pair_of_rows_per_image():
+    images = [torch.rand(1, 32, 64), torch.rand(1, 32, 40)]
+    maps = [torch.rand(11, 17), torch.rand(11, 11)]
+    fig = plot_output_maps(images, maps, titles=["a", "b"])
+    assert len(fig.axes) >= 4
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one output map per image"):
+        plot_output_maps(images, maps[:1])
+
+
+def test_window_labels_under_a_strip_and_the_1d_figure():
+    strip = make_strips(*blob_digits(), count=1, length=3, seed=0)[0]
+    fig = plot_window_labels(strip, window_targets(strip))
+    assert len(fig.axes) == 2 and fig.axes[0].images[0].get_array().shape == (32, strip.width)
+    plt.close(fig)
+    fig = plot_one_d(tiny_1d())
+    assert fig.axes and fig.axes[0].lines
+    plt.close(fig)
