@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab book test unit notebooks portable browser execute results reproducible check-mnist bench install clean help
+.PHONY: lab colab book test unit notebooks portable browser widgets7 execute results reproducible check-mnist bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
 	@echo "make test     run the unit tests and execute every notebook against its stored outputs"
 	@echo "make portable  run the notebooks' checks as other CPUs would (other instruction sets, BLAS paths, threads)"
 	@echo "make browser  check widgets, figures and the book in headless Chromium (JupyterLab; builds the book first)"
+	@echo "make widgets7 run the widget tests on ipywidgets 7, as Colab has it (in build/ipywidgets7)"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
@@ -74,6 +75,10 @@ notebooks: $(STAMP)
 browser: $(STAMP) $(BOOK_STAMP)
 	$(BIN)/python scripts/build_book.py
 	$(BIN)/python -m pytest tests/browser tests/test_workflows.py
+
+# The widgets' Python side on ipywidgets 7 (Colab's version), in a small env beside .venv.
+widgets7: $(STAMP)
+	$(BIN)/python scripts/check_ipywidgets7.py
 
 # The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.
 portable: $(STAMP)

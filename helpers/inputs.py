@@ -16,7 +16,7 @@ import torch.nn as nn
 
 def finite_range(x: torch.Tensor, nonfinite: str) -> tuple[float, float]:
     """The smallest and largest value of `x`, read in one pass; a ValueError saying `nonfinite` (one
-    sentence with the fix) when `x` holds nan or inf. fit, the strip reader and the pixel pad judge
+    sentence with the fix) when `x` holds nan or inf. fit, the strip reader and the drawing pad judge
     their inputs' scale from it."""
     low, high = (float(v) for v in torch.aminmax(x.detach()))
     if not (math.isfinite(low) and math.isfinite(high)):

@@ -47,27 +47,17 @@ def from_notebook(notebook: str, definition: str, namespace: dict):
     return namespace[name]
 
 
-# A 7 on the 16x16 pad, strokes two squares wide: a bar across the top and a slanted stem. Checked in
-# Python first: predict_drawing(centred_nets, SEVEN) after running notebook 01 (embedded digits, CPU)
-# gives 7 from all five nets. A 7, not a 1, so that a pad read transposed or mirrored would fail.
-SEVEN = """
-................
-................
-....########....
-....########....
-..........##....
-..........##....
-..........##....
-.........##.....
-.........##.....
-........##......
-........##......
-.......##.......
-.......##.......
-......##........
-................
-................
-"""
+# Drawings as a canvas records them: strokes of (x, y) points in canvas pixels. SEVEN is a 7 on a
+# 280x280 canvas (a bar and a slanted stem; a 7, not a 1, so that a drawing read transposed or
+# mirrored would fail), NUMBER_314 is "314" on 06's 600x150 strip canvas. The unit tests read them
+# with plain functions; the browser tests drag the mouse along them in JupyterLab. Checked first in
+# Python: LeNet5 trained as in 04 reads SEVEN as a 7, the reader trained as in 06 reads "314".
+SEVEN = [[(80, 60), (200, 60)], [(200, 60), (170, 150), (130, 230)]]
+NUMBER_314 = [
+    [(40, 25), (100, 25), (70, 70), (110, 95), (70, 125), (40, 120)],  # 3
+    [(200, 25), (200, 125)],  # 1
+    [(330, 25), (300, 95), (370, 95)], [(350, 60), (350, 125)],  # 4
+]
 
 
 def stroke_sweeps(keys: tuple[str, ...], steps: int):
@@ -84,3 +74,21 @@ def stroke_sweeps(keys: tuple[str, ...], steps: int):
     sweeps = {k: sweep(model, paths[k], steps) for k in keys}
     views = {k: lenet_views(model, s.images) for k, s in sweeps.items()}
     return model, paths, sweeps, views
+
+
+def widget_bundle(widget) -> dict:
+    """The output Jupyter stores for `widget` (text/plain and the view's model id), on ipywidgets 8
+    (a _repr_mimebundle_) and 7 (an _ipython_display_ that displays the same data raw)."""
+    if hasattr(widget, "_repr_mimebundle_"):
+        return widget._repr_mimebundle_()
+    import ipywidgets.widgets.widget as module
+
+    shown: list[dict] = []
+    original = module.display
+    module.display = lambda data, raw=False, **kwargs: shown.append(data)
+    try:
+        widget._ipython_display_()
+    finally:
+        module.display = original
+    assert len(shown) == 1, f"{type(widget).__name__} displayed {len(shown)} outputs"
+    return shown[0]

@@ -20,7 +20,9 @@ from helpers.data import DataError, load_digits
 from helpers.lenet1998 import LeNet1998
 from helpers.lenet5 import LeNet5
 from helpers.locality import FCNet, MotifConvNet, MotifFCNet, SmallConvNet
-from helpers.pixel_pad import PixelPad, predict_drawing
+from helpers.drawing import drawn_digit, drawn_strip
+from helpers.lenet5_canvas import read_digit
+from helpers.proto_canvas import predict_drawing, proto_pad
 from helpers.pooling import PoolingNet
 from helpers.proto import Net1
 from helpers.results import load, record
@@ -31,7 +33,7 @@ from helpers.windows import LeNet32, fully_convolutional, output_map, read_digit
 from helpers.zipcode import SubsamplingLeNet, ZipCodeNet1989
 
 REMEDY = re.compile(r"\b(use|pass|load|add|delete|copy|ask|draw|connect|convert|check|give|build|make|run|put|train|commit"
-                    r"|divide|pad|lower)\b", re.I)
+                    r"|divide|pad|lower|write|press)\b", re.I)
 
 
 def case_corrupt_results(tmp_path):
@@ -158,9 +160,19 @@ CASES = {
     "predict on a list": (lambda **_: predict(LeNet5(), [torch.rand(1, 28, 28)]), TypeError),
     "predict on no images": (lambda **_: predict(LeNet5(), torch.rand(0, 1, 28, 28)), ValueError),
     "fit on images and labels as two arguments": (lambda **_: fit(LeNet5(), *digits(), epochs=1, lr=0.01, progress=False), TypeError),
-    "a single net into the pad": (lambda **_: predict_drawing(Net1(), ["." * 16] * 16), TypeError),
-    "a net class in the pad's dict": (lambda **_: predict_drawing({"Net1": Net1}, ["." * 16] * 16), TypeError),
-    "a single net into PixelPad": (lambda **_: PixelPad(Net1()), TypeError),
+    "a single net into the pad": (lambda **_: predict_drawing(Net1(), torch.full((1, 1, 16, 16), -1.0)), TypeError),
+    "a net class in the pad's dict": (lambda **_: predict_drawing({"Net1": Net1}, torch.full((1, 1, 16, 16), -1.0)), TypeError),
+    "a single net into the drawing pad": (lambda **_: proto_pad(Net1()), TypeError),
+    "a 28x28 image on the 16x16 pad": (lambda **_: predict_drawing({"Net1": Net1()}, torch.full((1, 1, 28, 28), -1.0)), ValueError),
+    # drawings (helpers.drawing): what the canvas's widget shows, and what code that calls it gets
+    "a blank canvas": (lambda **_: drawn_digit([], 280, 280), ValueError),
+    "a single dot": (lambda **_: drawn_digit([[(140, 140), (141, 141)]], 280, 280), ValueError),
+    "a scribble over the canvas": (lambda **_: drawn_digit([[(x, y) for y in range(0, 281, 10) for x in (0, 280)]], 280, 280), ValueError),
+    "a point off the canvas": (lambda **_: drawn_digit([[(10, 10), (300, 10)]], 280, 280), ValueError),
+    "a canvas too low for a strip": (lambda **_: drawn_strip([[(10, 10), (20, 10)]], 600, 20), ValueError),
+    "a canvas size in floats": (lambda **_: drawn_digit([[(10, 10), (200, 10)]], 280.0, 280), ValueError),
+    "one stroke instead of a list of strokes": (lambda **_: drawn_digit([(10, 10), (200, 10)], 280, 280), ValueError),
+    "a net without conv1 on the LeNet5 canvas": (lambda **_: read_digit(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), [[(10, 10), (200, 10)]], 280, 280), TypeError),
     "PoolingNet on a list": (lambda **_: PoolingNet()([[0.0]]), ValueError),
     "MotifConvNet on a 2-D batch": (lambda **_: MotifConvNet()(torch.rand(2, 64)), ValueError),
     "negative shift for augmentation": (lambda **_: shifter(-1), ValueError),

@@ -21,10 +21,13 @@ SLUG = REPO_URL.removeprefix("https://github.com/")
 def setup_cell() -> str:
     """The canonical setup cell, built from the repository address."""
     return (
-        "# Setup: on Colab, install the course's helpers (Colab already has torch and the rest).\n"
+        "# Setup: on Colab, install the course's helpers (Colab already has torch and the rest)\n"
+        "# and turn on the custom widgets that the drawing canvas is.\n"
         "import sys\n"
         'if "google.colab" in sys.modules:\n'
-        f'    !pip install -q "convnet-origins-helpers @ git+{REPO_URL}"'
+        f'    !pip install -q "convnet-origins-helpers @ git+{REPO_URL}"\n'
+        "    from google.colab import output\n"
+        "    output.enable_custom_widget_manager()"
     )
 
 
@@ -34,24 +37,27 @@ def first_code_cell(path: Path) -> str:
 
 
 def run_cell(source: str, on_colab: bool, monkeypatch) -> list[str]:
-    """Run the cell as IPython would (the `!` line becomes get_ipython().system) and return the shell commands."""
+    """Run the cell as IPython would (the `!` line becomes get_ipython().system) and return what it
+    did: the shell commands, and "custom widget manager" for each call that turns Colab's on."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    commands: list[str] = []
-    shell = types.SimpleNamespace(system=commands.append)
+    done: list[str] = []
+    shell = types.SimpleNamespace(system=done.append)
     if on_colab:
-        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+        colab = types.ModuleType("google.colab")
+        colab.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: done.append("custom widget manager"))
+        monkeypatch.setitem(sys.modules, "google.colab", colab)
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     code = TransformerManager().transform_cell(source)
     exec(compile(code, "<setup cell>", "exec"), {"get_ipython": lambda: shell})
-    return commands
+    return done
 
 
 def test_setup_cell_installs_only_on_colab(monkeypatch):
     assert run_cell(setup_cell(), on_colab=False, monkeypatch=monkeypatch) == []
     commands = run_cell(setup_cell(), on_colab=True, monkeypatch=monkeypatch)
-    assert len(commands) == 1
+    assert len(commands) == 2 and commands[1] == "custom widget manager"  # anywidget's canvas needs it on Colab
     cmd = commands[0]
     assert cmd.startswith("pip install -q") and f"git+{REPO_URL}" in cmd
     # nothing Colab already has: no torch, torchvision, ipywidgets or matplotlib on the command line

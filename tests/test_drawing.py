@@ -8,9 +8,7 @@ import torch
 from helpers.drawing import BLANK, DOT, SCRIBBLE, STRIP_INK, DrawingProblem, drawn_digit, drawn_strip
 from helpers.strips import HEIGHT
 from helpers.strokes import centre_of_mass, draw, line
-
-# A 7 as a canvas records it: a bar and a slanted stem, in canvas pixels of a 280 x 280 canvas.
-SEVEN = [[(80, 60), (200, 60)], [(200, 60), (170, 150), (130, 230)]]
+from support import SEVEN  # a 7 on a 280x280 canvas, as the canvas records it (the browser tests drag it)
 
 
 def moved(strokes, scale, dx, dy):

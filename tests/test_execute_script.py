@@ -38,7 +38,7 @@ def test_drop_widget_views_keeps_the_text_stand_in(tmp_path):
     nb = nbformat.v4.new_notebook()
     widget = nbformat.v4.new_output("execute_result", data={
         execute_notebooks.WIDGET_VIEW: {"model_id": "a7dbd88ded204e27b62677a4c3c0416f", "version_major": 2, "version_minor": 0},
-        "text/plain": "PixelPad: a 16x16 drawing pad (open the notebook in Jupyter to draw)."}, execution_count=1)
+        "text/plain": "A drawing pad read by 5 nets at 16x16 (open the notebook in Jupyter to draw)."}, execution_count=1)
     bare = nbformat.v4.new_output("display_data", data={execute_notebooks.WIDGET_VIEW: {"model_id": "x"}})
     printed = nbformat.v4.new_output("stream", name="stdout", text="accuracy 98.3%\n")
     nb.cells = [nbformat.v4.new_code_cell("pad", outputs=[widget, printed]), nbformat.v4.new_code_cell("w", outputs=[bare])]
@@ -47,7 +47,7 @@ def test_drop_widget_views_keeps_the_text_stand_in(tmp_path):
 
     assert execute_notebooks.tidy_outputs(path) == 1
     text = path.read_text()
-    assert "a7dbd88ded204e27b62677a4c3c0416f" not in text and "PixelPad: a 16x16 drawing pad" in text
+    assert "a7dbd88ded204e27b62677a4c3c0416f" not in text and "A drawing pad read by 5 nets" in text
     assert "accuracy 98.3%" in text
     assert '"model_id": "x"' in text  # no text stand-in: left alone rather than leaving an empty output
     before = path.stat().st_mtime_ns

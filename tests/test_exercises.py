@@ -110,14 +110,17 @@ class Corner(nn.Module):  # reads a 1 when pixel (7, 7) is inked, else a 0
 
 
 def test_uncentred_votes(capsys):
-    dot = ["##" + "." * 14] * 2 + ["." * 16] * 14  # a dot in the corner: centring moves it onto (7, 7)
+    dot = torch.full((1, 1, 16, 16), -1.0)
+    dot[0, 0, 7:9, 7:9] = 1.0  # ink on (7, 7) only while the drawing is centred
     models = {"a": Corner(), "b": Corner()}
     assert proto_cnns.check_uncentred_votes(0, models, dot) and not proto_cnns.check_uncentred_votes(2, models, dot)
     capsys.readouterr()
-    assert not proto_cnns.check_uncentred_votes(2, models, dot)  # the count of the centred pad
-    assert "centre=False" in wrong(capsys, "0 of 2")
-    assert not proto_cnns.check_uncentred_votes(0, models, ["." * 16] * 16)
-    assert "blank" in wrong(capsys)
+    assert not proto_cnns.check_uncentred_votes(2, models, dot)  # the count for the centred image
+    assert "shift(image + 1, -2, -2) - 1" in wrong(capsys, "0 of")
+    assert not proto_cnns.check_uncentred_votes(0, models, torch.zeros(16, 16))
+    assert "(1, 1, 16, 16)" in wrong(capsys)
+    moved = proto_cnns.uncentred(dot)
+    assert float(moved[0, 0, 5, 5]) == 1.0 and float(moved[0, 0, 7, 7]) == -1.0 and float(moved.min()) == -1.0
 
 
 # ---- 02_bell_labs -----------------------------------------------------------------------------------
@@ -502,7 +505,7 @@ def test_shift_robustness_check(two_lenets, capsys):
 
 @pytest.mark.parametrize("module, foreign", [
     ("proto_cnns", ["helpers.strokes", "helpers.windows", "helpers.zipcode", "helpers.equivariance"]),
-    ("lenet5", ["helpers.strokes", "helpers.windows", "helpers.proto", "helpers.pixel_pad", "helpers.zipcode"]),
+    ("lenet5", ["helpers.strokes", "helpers.windows", "helpers.proto", "helpers.proto_canvas", "helpers.zipcode"]),
     ("feature_binding", ["helpers.windows", "helpers.proto", "helpers.zipcode", "helpers.locality"]),
     ("what_convnets_are_good_for", ["helpers.strokes", "helpers.windows", "helpers.proto", "helpers.equivariance"]),
 ])

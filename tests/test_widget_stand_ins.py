@@ -17,7 +17,7 @@ widgets = pytest.importorskip("ipywidgets")
 
 from helpers import binding_plots as bw
 from helpers import pooling_plots as pw
-from support import stroke_sweeps
+from support import stroke_sweeps, widget_bundle
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IPYWIDGETS_TEXT_LIMIT = 110  # ipywidgets cuts a widget's text/plain after 110 characters
@@ -40,13 +40,13 @@ def test_the_sentence_fits_uncut(text):
 
 
 def test_pooling_sliders_read_as_one_sentence(pooling_box):
-    bundle = pooling_box._repr_mimebundle_()
+    bundle = widget_bundle(pooling_box)
     assert bundle["text/plain"] == pw.SLIDERS_TEXT == repr(pooling_box)
     assert bundle[WIDGET_VIEW]["model_id"] == pooling_box.model_id  # still the live widget in Jupyter
 
 
 def test_stroke_slider_reads_as_one_sentence(stroke_box):
-    bundle = stroke_box._repr_mimebundle_()
+    bundle = widget_bundle(stroke_box)
     assert bundle["text/plain"] == bw.SLIDER_TEXT == repr(stroke_box)
     assert bundle[WIDGET_VIEW]["model_id"] == stroke_box.model_id
 
@@ -78,7 +78,7 @@ def test_the_stored_notebook_keeps_the_sentence(pooling_box, stroke_box, tmp_pat
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("sliders", outputs=[
-        nbformat.v4.new_output("display_data", data=box._repr_mimebundle_())]) for box in (pooling_box, stroke_box)]
+        nbformat.v4.new_output("display_data", data=widget_bundle(box))]) for box in (pooling_box, stroke_box)]
     path = tmp_path / "03_x.ipynb"
     nbformat.write(nb, path)
     assert execute_notebooks.tidy_outputs(path) == 2

@@ -13,7 +13,9 @@ import torch.nn as nn
 
 from helpers.anatomy import count_connections, free_parameters, totals
 from helpers.exercises import verdict
-from helpers.pixel_pad import predict_drawing
+from helpers.augment import shift
+from helpers.data import BACKGROUND as PAPER
+from helpers.proto_canvas import predict_drawing
 from helpers.proto import Net4, Net5
 
 
@@ -56,16 +58,21 @@ def check_net6(model: nn.Module) -> bool:
     return verdict(True, f"{links:,} links for {weights:,} free parameters ({links / weights:.1f} links per weight); now train it.", "")
 
 
-def check_uncentred_votes(answer: int, models: Mapping[str, nn.Module], drawing: Any) -> bool:
-    """01, exercise 4: how many of `models` still read `drawing` (strings, a bool grid or pad.cells)
-    right when the pad does not centre it (`predict_drawing(models, drawing, centre=False)`); the
-    right digit is what most nets say after centring."""
-    centred = predict_drawing(models, drawing).predictions
-    if not centred:
-        return verdict(False, "", "the drawing is blank; pass the stored drawing or pad.cells after drawing.")
-    votes = list(centred.values())
-    digit = max(set(votes), key=votes.count)
-    truth = sum(p == digit for p in predict_drawing(models, drawing, centre=False).predictions.values())
+def uncentred(image: torch.Tensor, pixels: int = 2) -> torch.Tensor:
+    """The pad's image (1, 1, 16, 16), paper -1, moved `pixels` up and `pixels` to the left (the ink
+    is shifted, as in section 5 of 01, so that the uncovered border is paper)."""
+    return shift(image - PAPER, -pixels, -pixels) + PAPER
+
+
+def check_uncentred_votes(answer: int, models: Mapping[str, nn.Module], image: torch.Tensor) -> bool:
+    """01, exercise 4: how many of `models` still read the pad's `image` (1, 1, 16, 16) right once it
+    is moved 2 pixels up and 2 to the left (`shift(image + 1, -2, -2) - 1`); the right digit is what
+    most nets say about the centred image."""
+    if not isinstance(image, torch.Tensor) or tuple(image.shape) != (1, 1, 16, 16):
+        return verdict(False, "", "pass the pad's image (1, 1, 16, 16): pad.reading.image, or pad_image(STORED_THREE, CANVAS, CANVAS).")
+    votes = list(predict_drawing(models, image).predictions.values())
+    digit = max(set(votes), key=lambda d: (votes.count(d), -d))
+    truth = sum(p == digit for p in predict_drawing(models, uncentred(image)).predictions.values())
     if answer == truth:
-        return verdict(True, f"{truth} of {len(models)} nets still read a {digit} uncentred; they learned from centred digits only.", "")
-    return verdict(False, "", f"count the nets whose answer is {digit} in predict_drawing(models, drawing, centre=False).")
+        return verdict(True, f"{truth} of {len(models)} nets still read a {digit} moved to the corner; they learned from centred digits only.", "")
+    return verdict(False, "", f"count the nets whose answer is {digit} in predict_drawing(models, shift(image + 1, -2, -2) - 1).")

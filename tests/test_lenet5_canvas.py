@@ -1,0 +1,77 @@
+"""Tests for helpers.lenet5_canvas: 04's canvas, from strokes to LeNet5's probabilities and maps."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from helpers.drawing import DOT, DrawingProblem, drawn_digit
+from helpers.lenet5 import LeNet5
+from helpers.lenet5_canvas import CANVAS, lenet5_pad, mosaic, plot_digit_reading, read_digit
+from helpers.train import set_seed
+from support import SEVEN
+
+
+@pytest.fixture(scope="module")
+def net():
+    set_seed(0)
+    return LeNet5()
+
+
+def test_a_drawing_gives_probabilities_and_first_layer_maps(net):
+    net.train()
+    reading = read_digit(net, SEVEN, CANVAS, CANVAS)
+    image = drawn_digit(SEVEN, CANVAS, CANVAS)
+    assert torch.equal(reading.image, image)
+    assert reading.probabilities.shape == (10,) and abs(float(reading.probabilities.sum()) - 1) < 1e-5
+    with torch.no_grad():
+        assert torch.allclose(reading.probabilities, net.eval()(image).exp()[0], atol=1e-6)
+        assert torch.allclose(reading.maps, F.relu(net.conv1(image))[0])
+    assert reading.maps.shape == (20, 24, 24) and float(reading.maps.min()) >= 0
+    assert reading.digit == int(reading.probabilities.argmax())
+    assert reading.answer.startswith(f"LeNet5 reads a {reading.digit} (")
+
+
+def test_the_net_keeps_its_mode(net):
+    net.train()
+    read_digit(net, SEVEN, CANVAS, CANVAS)
+    assert net.training
+
+
+def test_the_mosaic_tiles_every_map_scaled_to_its_peak():
+    maps = torch.rand(20, 24, 24)
+    maps[3] = 0  # a map that does not respond stays 0, not nan
+    tiled = mosaic(maps)
+    assert tiled.shape == (4 * 25 - 1, 5 * 25 - 1)
+    assert torch.allclose(tiled[:24, :24], maps[0] / maps[0].max())
+    assert torch.isnan(tiled[24]).all() and float(tiled[:24, 75:99].abs().max()) == 0
+    with pytest.raises(ValueError, match=r"\(C, h, w\)"):
+        mosaic(torch.rand(24, 24))
+
+
+def test_the_figure_shows_image_probabilities_and_maps(net):
+    fig = plot_digit_reading(read_digit(net, SEVEN, CANVAS, CANVAS))
+    assert len(fig.axes) == 3 and "20 feature maps" in fig.axes[2].get_title()
+
+
+def test_a_net_without_conv1_is_refused():
+    with pytest.raises(TypeError, match="conv1"):
+        read_digit(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), SEVEN, CANVAS, CANVAS)
+    with pytest.raises(TypeError, match="built net"):
+        read_digit(LeNet5, SEVEN, CANVAS, CANVAS)
+
+
+def test_the_canvas_reads_each_drawing(net):
+    pytest.importorskip("anywidget")
+    pad = lenet5_pad(net)
+    reading = pad.draw(SEVEN)
+    assert pad.answer.value == reading.answer and bytes(pad.picture.value).startswith(b"\x89PNG")
+    assert pad.draw([[(140, 140)]]) is None and pad.answer.value == DOT
+    with pytest.raises(DrawingProblem):
+        read_digit(net, [[(140, 140)]], CANVAS, CANVAS)

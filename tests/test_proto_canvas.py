@@ -1,0 +1,91 @@
+"""Tests for helpers.proto_canvas: 01's drawing pad, from strokes to the five nets' answers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import torch
+import torch.nn as nn
+from matplotlib.figure import Figure
+
+from helpers.data import resize
+from helpers.drawing import BLANK, DrawingProblem, drawn_digit
+from helpers.proto_canvas import CANVAS, PAD_SIZE, PadAnswer, pad_image, plot_answer, predict_drawing, proto_pad, read_pad
+from support import SEVEN
+
+
+def constant_net(digit: int) -> nn.Module:
+    """A net that always answers `digit` (logit 5 for it, 0 for the rest)."""
+    net = nn.Sequential(nn.Flatten(), nn.Linear(PAD_SIZE * PAD_SIZE, 10))
+    with torch.no_grad():
+        net[1].weight.zero_()
+        net[1].bias.zero_()
+        net[1].bias[digit] = 5.0
+    return net
+
+
+def test_the_pad_image_is_made_as_small_digits_makes_digits():
+    image = pad_image(SEVEN, CANVAS, CANVAS)
+    assert image.shape == (1, 1, 16, 16)
+    assert torch.equal(image, resize(drawn_digit(SEVEN, CANVAS, CANVAS), 16) * 2 - 1)  # 28x28 by area to 16x16, [-1, 1]
+    assert float(image.min()) == -1.0 and float(image.max()) > 0.5
+    with pytest.raises(DrawingProblem, match="Nothing is drawn"):
+        pad_image([], CANVAS, CANVAS)
+
+
+def test_predict_drawing_asks_every_net_and_keeps_its_mode():
+    nets = {"A": constant_net(7), "B": constant_net(7).train(), "C": constant_net(1)}
+    answer = predict_drawing(nets, pad_image(SEVEN, CANVAS, CANVAS))
+    assert isinstance(answer, PadAnswer) and answer.predictions == {"A": 7, "B": 7, "C": 1}
+    for p in answer.probabilities.values():
+        assert p.shape == (10,) and abs(float(p.sum()) - 1) < 1e-6
+    assert answer.answer == "2 of 3 nets read a 7." and "A: 7" in str(answer)
+    assert nets["B"].training
+    with pytest.raises(ValueError, match="at least one model"):
+        predict_drawing({}, answer.image)
+
+
+def test_a_tie_goes_to_the_smaller_digit():
+    answer = predict_drawing({"A": constant_net(8), "B": constant_net(2)}, pad_image(SEVEN, CANVAS, CANVAS))
+    assert answer.answer == "1 of 2 nets read a 2."
+
+
+@pytest.mark.parametrize("image, match", [
+    (torch.zeros(16, 16), r"shape \(1, 1, 16, 16\)"),
+    (torch.zeros(1, 1, 16, 16, dtype=torch.uint8), "floating-point"),
+    (torch.rand(1, 1, 16, 16) * 255, "0-255"),
+    (torch.rand(1, 1, 16, 16), r"2 \* x - 1"),
+    (torch.full((1, 1, 16, 16), float("nan")), "nan"),
+    ([[0.0] * 16] * 16, "tensor"),
+])
+def test_an_image_off_the_pads_scale_is_refused(image, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        predict_drawing({"A": constant_net(1)}, image)
+
+
+def test_plot_answer_draws_the_image_and_one_chart_per_net():
+    answer = read_pad({"A": constant_net(7), "B": constant_net(2)}, SEVEN, CANVAS, CANVAS)
+    fig = answer.figure()
+    assert isinstance(fig, Figure) and len(fig.axes) == 3 and fig.axes[1].get_title() == "A: 7"
+    assert plot_answer(answer, title="t")._suptitle.get_text() == "t"
+
+
+def test_the_pad_reads_a_drawing_when_the_pen_lifts():
+    pytest.importorskip("anywidget")
+    pad = proto_pad({"A": constant_net(7), "B": constant_net(7), "C": constant_net(3)})
+    assert (pad.canvas.width, pad.canvas.height) == (CANVAS, CANVAS) and pad.answer.value == BLANK
+    assert "3 nets" in repr(pad.widget) and "open the notebook in Jupyter" in repr(pad.widget)
+    answer = pad.draw(SEVEN)
+    assert pad.answer.value == "2 of 3 nets read a 7." and answer.predictions["C"] == 3
+    assert bytes(pad.picture.value).startswith(b"\x89PNG")
+    pad.clear()
+    assert pad.answer.value == BLANK and pad.reading is None
+
+
+@pytest.mark.parametrize("models, error", [(constant_net(1), TypeError), ({}, ValueError), ({"A": nn.Linear}, TypeError)])
+def test_the_pad_needs_a_dict_of_built_nets(models, error):
+    with pytest.raises(error, match="dict|built net|at least one"):
+        read_pad(models, SEVEN, CANVAS, CANVAS)
