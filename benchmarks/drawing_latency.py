@@ -92,10 +92,13 @@ def browser_side(repeats: int) -> None:
     if chromium_path() is None:
         print("In the browser: skipped (Chromium is missing: apt-get install chromium)")
         return
-    from conftest import FLAGS, _environment, _start, _stop
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("browser_conftest", ROOT / "tests" / "browser" / "conftest.py")
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)  # the browser tests' JupyterLab server: temporary HOME, settings, a free port
     from playwright.sync_api import sync_playwright
-    from test_jupyterlab_widgets import (CANVAS_APP, KERNEL_READY, RUN_FINISHED, WATCH_ANSWER, drag, menu,
-                                         wait_for_answer)
+    from test_jupyterlab_widgets import CANVAS_APP, WATCH_ANSWER, drag, menu, open_notebook, wait_for_answer, wait_for_cells
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -104,16 +107,14 @@ def browser_side(repeats: int) -> None:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in NOTEBOOK_CELLS])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, notebook_dir / "latency.ipynb")
-        server = _start(tmp, notebook_dir, _environment(tmp), 0)
+        server = lab._start(tmp, notebook_dir, lab._environment(tmp), 0)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+                browser = p.chromium.launch(executable_path=chromium_path(), args=lab.FLAGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.set_default_timeout(120_000)
-                page.goto(f"{server.url}/lab/tree/latency.ipynb?reset", timeout=180_000)
-                page.wait_for_function(KERNEL_READY, timeout=180_000, polling=500)
+                open_notebook(page, server, "latency.ipynb")
                 menu(page, "Run", "Run All Cells")
-                page.wait_for_function(RUN_FINISHED, arg=None, timeout=300_000, polling=500)
+                wait_for_cells(page, "latency.ipynb")
                 print("In JupyterLab (Chromium): pointer lifted after the first stroke -> answer line changed in the page")
                 apps = page.locator(CANVAS_APP)
                 for k, (name, strokes) in enumerate([("04 canvas (LeNet5)", SEVEN), ("06 strip (reader)", NUMBER_314)]):
@@ -123,16 +124,18 @@ def browser_side(repeats: int) -> None:
                     canvas.scroll_into_view_if_needed()
                     times: list[float] = []
                     for _ in range(repeats):
-                        app.locator("button", has_text="Clear").click()
+                        clear = app.locator("button", has_text="Clear")
+                        if clear.is_enabled():  # disabled on an empty canvas
+                            clear.click()
                         wait_for_answer(page, answer, "^Nothing is drawn")
                         canvas.evaluate(WATCH_ANSWER)
-                        drag(page, canvas, strokes[:1])
+                        drag(page, canvas, strokes[:1], wait=False)
                         page.wait_for_function("() => window.__answerTimes.length > 0", timeout=60_000, polling=20)
                         times.append(page.evaluate("window.__answerTimes")[0])
                     print(f"  {name:20s} {summary(times)}")
                 browser.close()
         finally:
-            _stop(server)
+            lab._stop(server)
 
 
 def main(argv: list[str] | None = None) -> int:

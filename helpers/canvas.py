@@ -126,6 +126,10 @@ function render({ model, el }) {
   model.on("change:width", resize);
   model.on("change:height", resize);
   model.on("change:pen", paint);
+  // how many drawings the kernel has read and shown: lets a page (or a test) wait for the last one
+  const mark = () => { root.dataset.readings = String(model.get("readings")); };
+  model.on("change:readings", mark);
+  mark();
   strokes = copy(model.get("strokes"));
   resize();
 }
@@ -154,6 +158,7 @@ class DrawingCanvas(anywidget.AnyWidget):
     height = traitlets.Int(280).tag(sync=True)
     pen = traitlets.Float(20.0).tag(sync=True)
     strokes = traitlets.List(traitlets.List()).tag(sync=True)
+    readings = traitlets.Int(0).tag(sync=True)  # drawings read and shown so far (DrawingApp counts them)
 
     def __init__(self, width: int = 280, height: int = 280, *, pen: float | None = None, **kwargs: Any) -> None:
         for name, side in (("width", width), ("height", height)):
@@ -200,7 +205,8 @@ class DrawingApp:
         self.answer.add_class("convnet-answer")
         # The picture is a PNG in an Image widget: plain widget state, the same in JupyterLab,
         # Notebook, Colab and a headless runner (no output capture).
-        self.picture = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none"))
+        # at its own size, not stretched to the width of the output area (a box stretches its children)
+        self.picture = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none", align_self="flex-start"))
         self.widget = described_box([self.canvas, self.answer, self.picture], stand_in)
         self.reading: Reading | None = None
         self.problem: str | None = None
@@ -216,12 +222,14 @@ class DrawingApp:
             self.answer.value = self.problem
             self.picture.layout.display = "none"
             self.seconds = time.perf_counter() - start
+            self.canvas.readings += 1
             return
         self.reading, self.problem = reading, None
         self.answer.value = reading.answer  # first, so that the page shows it before the figure is drawn
         self.seconds = time.perf_counter() - start
         self.picture.value = figure_png(reading.figure())
         self.picture.layout.display = ""
+        self.canvas.readings += 1
 
     def draw(self, strokes: Drawing) -> Reading | None:
         """Put `strokes` on the canvas, as if drawn, and return the reading (None with a problem)."""

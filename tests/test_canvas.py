@@ -70,6 +70,9 @@ def test_each_drawing_is_read_and_its_answer_shown_before_its_picture():
     assert bytes(app.picture.value)[:8] == b"\x89PNG\r\n\x1a\n" and app.picture.layout.display == ""
     assert app.seconds is not None and app.seconds >= 0
     assert app.canvas.strokes == [[[float(x), float(y)] for x, y in s] for s in SEVEN]
+    assert app.canvas.readings == 1  # the page's data-readings: one drawing read and shown
+    app.draw([])
+    assert app.canvas.readings == 2
 
 
 def test_a_stroke_from_the_page_is_read_like_a_drawing_from_code():

@@ -81,7 +81,7 @@ CELL_STATE = """(upto) => {
 }"""
 
 RUN_FINISHED = "(upto) => { const s = (" + CELL_STATE + """)(upto);
-    return s.idle && !s.pending && (s.missing.length === 0 || s.errors.length > 0); }"""
+    return s.idle && !s.pending && (s.missing.length === 0 || s.errors.some(e => !e.expected)); }"""
 
 FIND_CELL = """(text) => {
     const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
@@ -138,18 +138,29 @@ WATCH_ANSWER = """(canvas) => {
 }"""
 
 
-def drag(page, canvas, strokes) -> None:
+READINGS = "(c) => Number(c.closest('.convnet-canvas').dataset.readings)"
+
+
+def drag(page, canvas, strokes, *, wait: bool = True) -> None:
     """Write `strokes` (lists of (x, y) canvas pixels) on the canvas with the mouse: press, move in
-    small steps along each segment, lift; one stroke at a time, as a learner writes."""
-    box = canvas.bounding_box()
-    assert box is not None, "the canvas is not on the page"
+    small steps along each segment, lift; one stroke at a time, as a learner writes. With `wait`,
+    return once the kernel has read and shown the drawing after every stroke (the canvas's
+    data-readings count, which helpers.canvas.DrawingApp raises after each answer and figure)."""
+    before = canvas.evaluate(READINGS)
     for stroke in strokes:
+        # in view, and measured again: a figure drawn under the canvas after a stroke can scroll the page
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        assert box is not None, "the canvas is not on the page"
         (x0, y0), rest = stroke[0], stroke[1:]
         page.mouse.move(box["x"] + x0, box["y"] + y0)
         page.mouse.down()
         for x, y in rest:
             page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
         page.mouse.up()
+    if wait:
+        page.wait_for_function(f"([c, n]) => ({READINGS})(c) >= n", arg=[canvas.element_handle(), before + len(strokes)],
+                               timeout=WIDGET_TIMEOUT, polling=50)
 
 
 def canvas_app(page, output, name: str):
