@@ -220,7 +220,8 @@ class DrawingApp:
         except DrawingProblem as problem:
             self.reading, self.problem = None, str(problem)
             self.answer.value = self.problem
-            self.picture.layout.display = "none"
+            # hidden, keeping its place while it has one, so that the canvas does not move under the pen
+            self.picture.layout.visibility = "hidden"
             self.seconds = time.perf_counter() - start
             self.canvas.readings += 1
             return
@@ -229,6 +230,7 @@ class DrawingApp:
         self.seconds = time.perf_counter() - start
         self.picture.value = figure_png(reading.figure())
         self.picture.layout.display = ""
+        self.picture.layout.visibility = "visible"
         self.canvas.readings += 1
 
     def draw(self, strokes: Drawing) -> Reading | None:
@@ -242,6 +244,11 @@ class DrawingApp:
 
     def clear(self) -> None:
         self.draw([])
+
+    @property
+    def showing_picture(self) -> bool:
+        """Whether the page shows the figure (not before the first reading, nor with a problem)."""
+        return self.picture.layout.display != "none" and self.picture.layout.visibility != "hidden"
 
     def _ipython_display_(self) -> None:
         # Shown as its widget (ipywidgets 8 gives a widget _repr_mimebundle_, 7 an _ipython_display_).

@@ -60,14 +60,14 @@ def test_a_canvas_of_an_unusable_size_is_refused(size):
 
 def test_each_drawing_is_read_and_its_answer_shown_before_its_picture():
     app = DrawingApp(reader, width=280, height=280, stand_in="A test canvas (open the notebook in Jupyter to draw).")
-    assert app.answer.value == BLANK and app.picture.layout.display == "none"
+    assert app.answer.value == BLANK and not app.showing_picture
     shown = []
     app.answer.observe(lambda c: shown.append(("answer", bool(app.picture.value))), names="value")
     reading = app.draw(SEVEN)
     assert reading is app.reading and reading.answer.startswith("2 strokes")
     assert app.answer.value == reading.answer and app.problem is None
     assert shown == [("answer", False)]  # the answer was sent while the picture was still empty
-    assert bytes(app.picture.value)[:8] == b"\x89PNG\r\n\x1a\n" and app.picture.layout.display == ""
+    assert bytes(app.picture.value)[:8] == b"\x89PNG\r\n\x1a\n" and app.showing_picture
     assert app.seconds is not None and app.seconds >= 0
     assert app.canvas.strokes == [[[float(x), float(y)] for x, y in s] for s in SEVEN]
     assert app.canvas.readings == 1  # the page's data-readings: one drawing read and shown
@@ -88,7 +88,7 @@ def test_a_drawing_that_cannot_be_read_shows_its_message(strokes, message):
     app = DrawingApp(reader, width=280, height=280, stand_in="A test canvas.")
     app.draw(SEVEN)
     assert app.draw(strokes) is None
-    assert app.answer.value == message == app.problem and app.picture.layout.display == "none"
+    assert app.answer.value == message == app.problem and not app.showing_picture
 
 
 def test_other_errors_are_not_swallowed():
