@@ -79,3 +79,12 @@ def test_the_checks_catch_a_cdn_player(tmp_path):
     player = '<link rel="stylesheet" href="https://cdnjs.cloudflare.com/ajax/libs/font-awesome/4.4.0/css/font-awesome.min.css">'
     assert REMOTE.search(player) and re.search(r"<\s*link", player)
     assert not REMOTE.search('<img src="data:image/gif;base64,R0lGOD"/>')
+
+
+def test_every_picture_in_images_is_made_by_a_notebook():
+    """`make execute` rewrites images/ from the notebooks: a picture no notebook saves any more (a
+    widget or a figure that went away) would stay behind, stale, and could still be linked."""
+    sources = "\n".join("".join(c["source"]) for p in NOTEBOOKS
+                        for c in json.loads(p.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+    stale = [p.name for p in sorted((ROOT / "images").iterdir()) if f'"{p.name}"' not in sources]
+    assert not stale, f"no notebook saves {stale}: delete them (git rm) or save them again"
