@@ -82,7 +82,7 @@ widgets7: $(STAMP)
 
 # The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.
 portable: $(STAMP)
-	$(BIN)/python scripts/check_portable.py
+	$(BIN)/python scripts/check_portable.py $(PORTABLE_ARGS)
 
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)

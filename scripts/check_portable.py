@@ -13,10 +13,11 @@ forced down on this one machine, so each combination below re-runs nbval as a le
 with that CPU would. Every output that nbval compares exactly must survive all of them; training
 results are not compared (NBVAL_IGNORE_OUTPUT) but their asserts must hold.
 
-The combinations differ from each other, and from the native run of `make test`, in every
-setting at once (a generic x86-64 CPU on one thread; an AVX2 CPU on three threads; and an AVX-512
-CPU where this one has it), which keeps CI's run short: each takes as long as `make test`'s
-notebooks or up to twice that (the generic kernels are slower).
+The combinations differ from each other in every setting at once (a generic x86-64 CPU on one
+thread; an AVX2 CPU on three threads; an AVX-512 CPU where this one has it), which keeps the run
+short: each takes as long as `make test`'s notebooks or up to twice that (the generic kernels are
+slower). On a CPU with AVX-512 the avx512 combination is `make test`'s own path (native kernels,
+one thread): CI, which has just run `make test`, passes `--skip-native` and saves that run.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def combinations(capability: str) -> list[Combination]:
     return combos
 
 
+def is_native(combo: Combination, capability: str) -> bool:
+    """True when `combo` is what `make test` already runs here: this CPU's own kernels, one thread."""
+    return combo.env.get("ATEN_CPU_CAPABILITY", "").upper() == capability and combo.env.get("OMP_NUM_THREADS") == "1"
+
+
 def nbval_command(paths: list[Path], workers: int) -> list[str]:
     """nbval over `paths`; with workers > 1, pytest-xdist runs whole notebooks side by side (--dist loadfile
     keeps every cell of a notebook in one kernel, in order)."""
@@ -96,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--list", action="store_true", help="print the combinations and exit")
     parser.add_argument("--only", action="append", default=[], help="run only this combination (repeatable)")
+    parser.add_argument("--skip-native", action="store_true",
+                        help="skip the combination that is this CPU's own path at one thread: `make test` has just run it "
+                             "(CI's .ci/run does this; on an AVX-512 CPU that is the avx512 combination)")
     parser.add_argument("--workers", type=int, default=2, help="notebooks run side by side on one thread each (default 2; combinations with more threads run one at a time)")
     args = parser.parse_args(argv)
     capability = native_capability()
@@ -107,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.only:
         combos = [c for c in combos if c.name in args.only]
+    if args.skip_native:
+        native = [c for c in combos if is_native(c, capability)]
+        combos = [c for c in combos if c not in native]
+        for c in native:
+            print(f"Skipping {c.name}: `make test` runs this CPU's own {capability} kernels at one thread, the same path.")
     print(f"This CPU runs PyTorch's {capability} kernels natively; `make test` checks that path.")
     for c in combos:
         print(f"  {c.name:8s} {c.why}\n           {' '.join(f'{k}={v}' for k, v in c.env.items())}")
