@@ -204,8 +204,8 @@ class DrawingApp:
         self.answer = widgets.Label(value=start)
         self.answer.add_class("convnet-answer")
         # The picture is a PNG in an Image widget: plain widget state, the same in JupyterLab,
-        # Notebook, Colab and a headless runner (no output capture).
-        # at its own size, not stretched to the width of the output area (a box stretches its children)
+        # Notebook, Colab and a headless runner (no output capture). It keeps its own size
+        # (align_self), where a box would stretch it to the width of the output area.
         self.picture = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none", align_self="flex-start"))
         self.widget = described_box([self.canvas, self.answer, self.picture], stand_in)
         self.reading: Reading | None = None
@@ -235,7 +235,11 @@ class DrawingApp:
 
     def draw(self, strokes: Drawing) -> Reading | None:
         """Put `strokes` on the canvas, as if drawn, and return the reading (None with a problem)."""
-        new = [[[float(x), float(y)] for x, y in stroke] for stroke in strokes]
+        try:
+            new = [[[float(x), float(y)] for x, y in stroke] for stroke in strokes]
+        except (TypeError, ValueError):
+            raise ValueError("draw takes a list of strokes, each a list of (x, y) points in canvas pixels, "
+                             "like [[(80, 60), (200, 60)]]; pass the strokes in that form.") from None
         if new == self.canvas.strokes:
             self._update()
         else:

@@ -126,5 +126,12 @@ def test_a_stored_notebook_keeps_one_sentence(monkeypatch):
     assert shown == [app.widget]
 
 
+@pytest.mark.parametrize("strokes", ["a 7", [(80, 60), (200, 60)], [[(1, 2, 3)]], None])
+def test_strokes_in_another_form_are_refused_in_one_sentence(strokes):
+    app = DrawingApp(reader, width=280, height=280, stand_in="A test canvas.")
+    with pytest.raises(ValueError, match=r"^draw takes a list of strokes, each a list of \(x, y\) points"):
+        app.draw(strokes)
+
+
 def test_a_drawing_problem_is_a_value_error():
     assert issubclass(DrawingProblem, ValueError)

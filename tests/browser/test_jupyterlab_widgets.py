@@ -357,13 +357,19 @@ def test_01_drawing_pad_reads_a_written_seven(lab_page, lab_server, screenshots)
         phase("Undo and Clear")
 
 
-def canvas_of_notebook(page, lab_server, name: str, marker: str, phase):
-    """Open notebook `name`, run its cells up to the one whose source holds `marker` (it shows a
-    drawing app), and return that app as canvas_app does, its canvas still empty."""
+def widget_of_notebook(page, lab_server, name: str, marker: str, selector: str, phase) -> tuple:
+    """Open notebook `name`, run its cells up to the one whose source holds `marker`, as a learner
+    would, and return (that cell's index, the widget matching `selector` in its output)."""
     open_notebook(page, lab_server, name)
     phase("JupyterLab, notebook and kernel ready")
     index = run_up_to(page, name, marker)
-    phase(f"cells 1-{index + 1} run (the net trained)")
+    phase(f"cells 1-{index + 1} run")
+    return index, find_widget(page, output_of(page, index), selector, name)
+
+
+def canvas_of_notebook(page, lab_server, name: str, marker: str, phase):
+    """widget_of_notebook for a drawing app: returned as canvas_app does, its canvas still empty."""
+    index, _ = widget_of_notebook(page, lab_server, name, marker, CANVAS_APP, phase)
     app, canvas, answer, picture = canvas_app(page, output_of(page, index), name)
     assert answer.inner_text().startswith(BLANK), answer.inner_text()
     return app, canvas, answer, picture
@@ -410,22 +416,14 @@ def test_03_pooling_slider_redraws_the_figures(lab_page, lab_server, screenshots
     page, name = lab_page, "03_pooling_zoo.ipynb"
     phase = Phases("03")
     with screenshot_on_failure(page, screenshots, "03"):
-        open_notebook(page, lab_server, name)
-        phase("JupyterLab, notebook and kernel ready")
-        index = run_up_to(page, name, "pooling_sliders(")
-        phase(f"cells 1-{index + 1} run")
-        output = output_of(page, index)
-        box = find_widget(page, output, ".widget-vbox:has(.widget-slider)", name)
+        _, box = widget_of_notebook(page, lab_server, name, "pooling_sliders(", ".widget-vbox:has(.widget-slider)", phase)
         sliders = box.locator(".widget-slider")
         assert sliders.count() == 2
         p_slider = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^p$")))
         assert p_slider.count() == 1, "no slider labelled p"
         images = box.locator("img.widget-image")
         assert images.count() == 2
-        for i in range(2):
-            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle(),
-                                   timeout=WIDGET_TIMEOUT, polling=200)
-        before = [image_state(images.nth(i)) for i in range(2)]
+        before = [shown_picture(page, images.nth(i)) for i in range(2)]
         readout = p_slider.locator(".widget-readout").inner_text()
         shot(page, screenshots, "03_slider_before", box)
 
@@ -447,19 +445,12 @@ def test_07_stroke_slider_redraws_the_figure(lab_page, lab_server, screenshots):
     page, name = lab_page, "07_feature_binding.ipynb"
     phase = Phases("07")
     with screenshot_on_failure(page, screenshots, "07"):
-        open_notebook(page, lab_server, name)
-        phase("JupyterLab, notebook and kernel ready")
-        index = run_up_to(page, name, "binding_slider(")
-        phase(f"cells 1-{index + 1} run")
-        output = output_of(page, index)
-        box = find_widget(page, output, ".widget-vbox:has(.widget-slider)", name)
+        _, box = widget_of_notebook(page, lab_server, name, "binding_slider(", ".widget-vbox:has(.widget-slider)", phase)
         slider = box.locator(".widget-slider")
         assert slider.count() == 1
         image = box.locator("img.widget-image")
         text = box.locator(":scope > .widget-label")
-        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(),
-                               timeout=WIDGET_TIMEOUT, polling=200)
-        before, caption = image_state(image), text.inner_text()
+        before, caption = shown_picture(page, image), text.inner_text()
         shot(page, screenshots, "07_slider_before", box)
 
         move_slider(page, slider)  # the stroke moves one step along the path
