@@ -6,7 +6,7 @@ Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Mapping
 
 import torch
 import torch.nn as nn
