@@ -16,6 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
+from helpers.anatomy import run_layers
 from helpers.drawing import Drawing, drawn_digit
 
 if TYPE_CHECKING:
@@ -55,24 +56,17 @@ def _check_lenet(model: nn.Module, who: str) -> nn.Conv2d:
     return conv1
 
 
-@torch.no_grad()
 def read_digit(model: nn.Module, strokes: Drawing, width: int, height: int) -> DigitReading:
     """A drawing read by `model` (a LeNet5: (N, 1, 28, 28) in [0, 1] -> (N, 10) log-probabilities or
-    logits): the drawn_digit image, softmax of the output, and relu(conv1(image)).
+    logits): the drawn_digit image, softmax of the output, and relu(conv1(image)), from one pass
+    (helpers.anatomy.run_layers: eval mode, no gradients, the model's device and mode kept).
 
     A blank canvas, a dot or a scribble raises helpers.drawing.DrawingProblem with a message.
     """
-    conv1 = _check_lenet(model, "read_digit")
+    _check_lenet(model, "read_digit")
     image = drawn_digit(strokes, width, height)
-    was_training = model.training
-    model.eval()
-    try:
-        device = next(model.parameters()).device
-        probs = torch.softmax(model(image.to(device)).float(), dim=1)[0].cpu()
-        maps = F.relu(conv1(image.to(device)))[0].float().cpu()
-    finally:
-        model.train(was_training)
-    return DigitReading(image=image, probabilities=probs, maps=maps)
+    outputs = {out.name: out.output[0].float().cpu() for out in run_layers(model, image, ["conv1", ""])}
+    return DigitReading(image=image, probabilities=torch.softmax(outputs[""], dim=0), maps=F.relu(outputs["conv1"]))
 
 
 def mosaic(maps: torch.Tensor, ncols: int = 5, gap: int = 1) -> torch.Tensor:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from helpers.data import BACKGROUND, resize
 from helpers.inputs import finite_range
+from helpers.train import predict
 
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
@@ -94,7 +95,6 @@ def _check_pad_image(image: torch.Tensor) -> torch.Tensor:
     return image
 
 
-@torch.no_grad()
 def predict_drawing(models: Mapping[str, nn.Module], image: torch.Tensor) -> PadAnswer:
     """Ask every model in `models` (name -> net taking (N, 1, 16, 16), returning logits (N, 10))
     what the image (1, 1, 16, 16), paper -1 and ink +1, shows.
@@ -104,21 +104,13 @@ def predict_drawing(models: Mapping[str, nn.Module], image: torch.Tensor) -> Pad
     """
     _check_models(models, "predict_drawing")
     image = _check_pad_image(image)
-    probs = {}
-    for name, model in models.items():
-        was_training = model.training
-        model.eval()
-        try:
-            device = next(model.parameters()).device
-            probs[name] = torch.softmax(model(image.to(device)).float(), dim=1)[0].cpu()
-        finally:
-            model.train(was_training)
+    probs = {name: torch.softmax(predict(model, image, device=next(model.parameters()).device).float(), dim=1)[0]
+             for name, model in models.items()}  # each net in eval mode on its own device, its mode kept
     return PadAnswer(image=image, probabilities=probs)
 
 
 def read_pad(models: Mapping[str, nn.Module], strokes: Drawing, width: int, height: int) -> PadAnswer:
-    """A drawing read by every net: pad_image, then predict_drawing."""
-    _check_models(models, "read_pad")
+    """A drawing read by every net: pad_image, then predict_drawing (which checks the nets)."""
     return predict_drawing(models, pad_image(strokes, width, height))
 
 
