@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab book test unit notebooks portable browser widgets7 execute results reproducible check-mnist bench install clean help
+.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 execute results reproducible check-mnist bench install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -15,6 +15,8 @@ help:
 	@echo "make portable  run the notebooks' checks as other CPUs would (other instruction sets, BLAS paths, threads)"
 	@echo "make browser  check widgets, figures and the book in headless Chromium (JupyterLab; builds the book first)"
 	@echo "make widgets7 run the widget tests on ipywidgets 7, as Colab has it (in build/ipywidgets7)"
+	@echo "make colab-check  run every notebook as Colab would: its setup cell installs the helpers into Colab's packages"
+	@echo "make check-pip    run the README's plain-pip commands as written in a fresh clone (about 6 GB in build/)"
 	@echo "make execute  re-run every notebook in place (FORCE=1 to overwrite uncommitted edits)"
 	@echo "make results  refresh the README's results table from results/*.json"
 	@echo "make reproducible  execute every notebook twice and prove the files are byte-identical"
@@ -70,7 +72,8 @@ notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -n 2 --dist loadfile $(NOTEBOOK_ORDER)
 
 # In a real browser (headless Chromium): widgets in JupyterLab, every notebook's figures, and the book
-# (built first, so this installs requirements-book.txt). Each check skips, saying why, without chromium.
+# (built first, so this installs requirements-book.txt). Each check skips, saying why, without chromium;
+# CONVNETS_REQUIRE_BROWSER=1 (CI) turns each skip into a failure that says what is missing.
 # The workflows' lint runs here too: its actionlint comes with the book's tooling (`make test` skips it).
 browser: $(STAMP) $(BOOK_STAMP)
 	$(BIN)/python scripts/build_book.py
@@ -79,6 +82,16 @@ browser: $(STAMP) $(BOOK_STAMP)
 # The widgets' Python side on ipywidgets 7 (Colab's version), in a small env beside .venv.
 widgets7: $(STAMP)
 	$(BIN)/python scripts/check_ipywidgets7.py
+
+# Every notebook as Colab runs it, offline: an env with what Colab preinstalls (ipywidgets 7; torch and the
+# rest borrowed from .venv), the setup cell's own pip line installing the helpers from a local copy of this
+# commit, each notebook alone in an empty folder; nbval, and figures and results in that folder.
+colab-check: $(STAMP)
+	$(BIN)/python scripts/check_colab.py
+
+# The README's "Without make" lines, as written, in a fresh clone: they pass and leave the tree unchanged.
+check-pip: $(STAMP)
+	$(BIN)/python scripts/check_plain_pip.py
 
 # The stored outputs hold on other CPUs: nbval again under other instruction sets, BLAS paths and thread counts.
 portable: $(STAMP)

@@ -1,10 +1,24 @@
-"""Repository-wide pytest hooks: print the time each notebook took under nbval."""
+"""Repository-wide pytest hooks: notebooks run under pytest leave the checkout as it was, and the time
+each notebook took under nbval is printed."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
 
 _notebook_seconds: dict[str, float] = defaultdict(float)
+
+
+def pytest_configure(config):
+    """A test run must not rewrite files a learner keeps (`make test` sets the same; the README's plain
+    `pytest --nbval notebooks/` gets it here): nbval's kernels inherit this environment, so the
+    notebooks save no figures into images/ and record their results in build/, not results/."""
+    os.environ.setdefault("CONVNETS_IMAGES", "0")
+    os.environ.setdefault("CONVNETS_RESULTS", str(ROOT / "build" / "test-results.json"))
+    os.environ.setdefault("CONVNETS_PROGRESS", "0")
 
 
 def pytest_runtest_logreport(report):

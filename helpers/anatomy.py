@@ -26,6 +26,8 @@ from typing import NamedTuple, Sequence
 import torch
 import torch.nn as nn
 
+from helpers.inputs import model_device
+
 
 def pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
     """`value` as a pair (h, w) of positive ints: n gives (n, n), a pair (h, w) stays (kernel sizes, strides, map sizes)."""
@@ -55,10 +57,8 @@ def _is_leaf(module: nn.Module) -> bool:
 def zero_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
     """A batch of one zero input (1, *shape) with the dtype and on the device of `model`'s first
     floating-point parameter or buffer (float32 on the CPU for a model without any)."""
-    tensors = [*model.parameters(), *model.buffers()]
-    first = next((t for t in tensors if torch.is_floating_point(t)), None)
-    return torch.zeros((1, *shape), dtype=first.dtype if first is not None else torch.float32,
-                       device=tensors[0].device if tensors else torch.device("cpu"))
+    first = next((t for t in (*model.parameters(), *model.buffers()) if torch.is_floating_point(t)), None)
+    return torch.zeros((1, *shape), dtype=first.dtype if first is not None else torch.float32, device=model_device(model))
 
 
 def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = None) -> list[LayerOutput]:
@@ -91,7 +91,7 @@ def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = 
 
     handles = [module.register_forward_hook(recorder(name)) for name, module in chosen.items()]
     modes = [(module, module.training) for module in model.modules()]
-    device = next((t.device for t in (*model.parameters(), *model.buffers())), x.device)
+    device = model_device(model, x.device)
     model.eval()
     try:
         with torch.no_grad():

@@ -14,6 +14,17 @@ import torch
 import torch.nn as nn
 
 
+def model_device(model: nn.Module, default: torch.device | str = "cpu") -> torch.device:
+    """Where `model` computes: the device of its first parameter or buffer (`default` for a model with
+    neither, such as a lone pooling layer). Every helper that runs a course model sends its inputs
+    there, so a net trained on a GPU reads CPU tensors and a net on the CPU is never handed GPU ones."""
+    for t in model.parameters():
+        return t.device
+    for t in model.buffers():
+        return t.device
+    return torch.device(default)
+
+
 def finite_range(x: torch.Tensor, nonfinite: str) -> tuple[float, float]:
     """The smallest and largest value of `x`, read in one pass; a ValueError saying `nonfinite` (one
     sentence with the fix) when `x` holds nan or inf. fit, the strip reader and the drawing pad judge

@@ -104,7 +104,7 @@ def predict_drawing(models: Mapping[str, nn.Module], image: torch.Tensor) -> Pad
     """
     _check_models(models, "predict_drawing")
     image = _check_pad_image(image)
-    probs = {name: torch.softmax(predict(model, image, device=next(model.parameters()).device).float(), dim=1)[0]
+    probs = {name: torch.softmax(predict(model, image).float(), dim=1)[0]
              for name, model in models.items()}  # each net in eval mode on its own device, its mode kept
     return PadAnswer(image=image, probabilities=probs)
 

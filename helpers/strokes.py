@@ -23,6 +23,7 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
+from helpers.inputs import model_device
 from helpers.train import check_model
 
 SIZE = 28  # MNIST's field
@@ -354,8 +355,7 @@ def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
     was_training = model.training
     model.eval()
     try:
-        device = next(model.parameters()).device
-        probs = torch.softmax(model(images.to(device)).float(), 1).cpu()
+        probs = torch.softmax(model(images.to(model_device(model))).float(), 1).cpu()
     finally:
         model.train(was_training)
     return Sweep(path, t, images, probs)
@@ -397,7 +397,7 @@ def lenet_views(model: nn.Module, images: torch.Tensor) -> dict[str, torch.Tenso
     was_training = model.training
     model.eval()
     try:
-        x = images.to(next(model.parameters()).device)
+        x = images.to(model_device(model))
         p1 = model.pool1(torch.relu(model.conv1(x)))
         p2 = model.pool2(torch.relu(model.conv2(p1)))
         f1 = torch.relu(model.fc1(p2.flatten(1)))

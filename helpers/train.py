@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_dtype, finite_range
+from helpers.inputs import check_dtype, finite_range, model_device
 
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
@@ -181,14 +181,17 @@ def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_d
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, device: str | torch.device = "auto") -> torch.Tensor:
-    """The model's outputs for `images`, evaluated in batches in eval mode, returned on the CPU."""
+def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, device: str | torch.device | None = None) -> torch.Tensor:
+    """The model's outputs for `images`, evaluated in batches in eval mode, returned on the CPU.
+
+    The batches go to the model's own device (where its parameters are: the CPU after `fit`), or to
+    `device` when given, which must then be where the model is."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"predict needs the images as one tensor (N, ...), got {type(images).__name__}; convert them with torch.stack(...) or torch.as_tensor(...).")
     if len(images) == 0:
         raise ValueError("predict got no images (a tensor of length 0); pass at least one image.")
     check_model(model, images, "predict")
-    dev = pick_device(device)
+    dev = model_device(model, images.device) if device is None else pick_device(device)
     was_training = model.training
     model.eval()
     try:
@@ -198,9 +201,10 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
     return torch.cat(outs)
 
 
-def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: str | torch.device = "auto") -> float:
-    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs);
-    labels the model cannot output (10 for a 10-class net) are refused, not counted as wrong."""
+def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: str | torch.device | None = None) -> float:
+    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs),
+    computed on the model's own device (or `device`, as for predict); labels the model cannot output
+    (10 for a 10-class net) are refused, not counted as wrong."""
     x, y = check_data(data)
     outputs = predict(model, x, batch_size=batch_size, device=device)
     _check_classes(outputs, int(y.max()), "accuracy")
@@ -228,6 +232,11 @@ def fit(
     progress: bool = True,
 ) -> History:
     """Train `model` in place on `train` = (images, labels) and return its History.
+
+    The device rule: `fit` trains on `device` ("auto": a GPU when PyTorch sees one, see pick_device)
+    and hands the model back where it found it, on the CPU for a model you built, also when training
+    stops with an error. Data stay on the CPU; each batch goes to the device and back. So every cell
+    after `fit` can run the model on CPU tensors, on any machine.
 
     The loss defaults to cross-entropy on the outputs (right for logits and for log-probabilities);
     `augment(batch, generator)` may transform each batch of images. `schedule` is "constant" or
@@ -262,26 +271,26 @@ def fit(
             raise TypeError(f"fit needs {arg} to be a function, got {type(fn).__name__} {fn!r}; pass for example loss_fn=F.nll_loss or augment=shifter(2).")
     _, last = check_values((x, y), "train")
     last_test = check_values(test, "test")[1] if test is not None else -1
-    dev = pick_device(device)
-    model.to(dev)
-    if channels_last:
-        model.to(memory_format=torch.channels_last)
-    opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
-    loss_fn = loss_fn or F.cross_entropy
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
+    loss_fn = loss_fn or F.cross_entropy
     gen = torch.Generator().manual_seed(seed)
     history = History()
     n = len(y)
     steps = (n + batch_size - 1) // batch_size
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps) if schedule == "cosine" else None
-    show = progress_enabled(progress)
     bar = None
-    if show:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs * steps, desc=type(model).__name__, unit="batch", leave=True)
+    dev = pick_device(device)
+    home = model_device(model)
+    model.to(dev)
     try:
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+        opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps) if schedule == "cosine" else None
+        if progress_enabled(progress):
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=epochs * steps, desc=type(model).__name__, unit="batch", leave=True)
         for epoch in range(epochs):
             start = time.perf_counter()
             model.train()
@@ -329,4 +338,5 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+        model.to(home)
     return history

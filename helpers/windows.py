@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField, receptive_field
-from helpers.inputs import check_dtype, finite_range
+from helpers.inputs import check_dtype, finite_range, model_device
 from helpers.strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, progress_enabled, set_seed
 
@@ -276,10 +276,10 @@ def output_map(model: FullyConvLeNet, strip: Strip | torch.Tensor) -> torch.Tens
     was_training = model.training
     model.eval()
     try:
-        logp = model(padded[None])[0, :, 0]  # (11, n)
+        logp = model(padded[None].to(model_device(model)))[0, :, 0]  # (11, n)
     finally:
         model.train(was_training)
-    return logp.exp()
+    return logp.exp().cpu()
 
 
 def decode(probs: torch.Tensor, *, threshold: float = 0.5) -> str:
@@ -394,15 +394,18 @@ class Timing:
 @torch.no_grad()
 def time_passes(model: FullyConvLeNet, image: torch.Tensor, *, repeats: int = 20) -> Timing:
     """Time the three ways of computing the same output map over `image` (1, 32, W)."""
-    image = strip_image(image)
+    image = strip_image(image).to(model_device(model))
     model.eval()
+    sync = torch.cuda.synchronize if image.is_cuda else (lambda: None)  # a GPU runs ahead of Python
 
     def best(fn) -> float:
         fn()  # warm up
         times = []
         for _ in range(repeats):
+            sync()
             start = time.perf_counter()
             fn()
+            sync()
             times.append(time.perf_counter() - start)
         return min(times)
 

@@ -94,6 +94,8 @@ def test_ci_runs_make_test_on_every_push_and_pull_request():
     assert "make test" in runs(workflow)
     assert any("apt-get install" in line and "chromium" in line for line in runs(workflow)), \
         "CI must install Debian's chromium, or the browser checks skip"
+    assert any("CONVNETS_REQUIRE_BROWSER=1 make browser" in line for line in runs(workflow)), \
+        "CI must fail, not skip, a browser check that cannot run"
     job = next(iter(workflow["jobs"].values()))
     image = (job.get("container") or {}).get("image", "")
     versions = [str(step.get("with", {}).get("python-version", "")) for step in steps(workflow)]
