@@ -1,10 +1,13 @@
-"""What several test files share: finding Debian's Chromium, the flags it runs with here, a free port.
+"""What several test files share: finding Debian's Chromium, the flags it runs with here, what the
+browser checks lack on this machine, a free port.
 
 Importable as `support` (pyproject.toml puts tests/ on pytest's pythonpath).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import socket
 
@@ -19,6 +22,37 @@ def chromium_path() -> str | None:
         found = shutil.which(name)
         if found:
             return found
+    return None
+
+
+# CONVNETS_REQUIRE_BROWSER=1 (CI sets it for `make browser`): a browser check that would skip fails
+# instead (tests/browser/conftest.py turns every skip under tests/browser into a failure). Unset or 0,
+# as in a learner's `make browser`, the checks skip, saying what is missing. Only this variable
+# switches it on, not CI=true.
+REQUIRE_BROWSER = "CONVNETS_REQUIRE_BROWSER"
+
+
+def browser_required() -> bool:
+    """Whether CONVNETS_REQUIRE_BROWSER is on (set to anything but empty or 0)."""
+    return os.environ.get(REQUIRE_BROWSER, "").strip() not in ("", "0")
+
+
+def browser_missing() -> str | None:
+    """What the browser checks need and this machine lacks, saying how to install it, or None:
+    Debian's Chromium, then the playwright package that drives it."""
+    if chromium_path() is None:
+        return "Chromium is not installed (apt-get install chromium; .ci/run does)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -r requirements.txt)"
+    return None
+
+
+def jupyterlab_missing() -> str | None:
+    """Why the JupyterLab checks cannot start a server (JupyterLab is not installed), or None."""
+    if importlib.util.find_spec("jupyterlab") is None:
+        return "JupyterLab is not installed (pip install -r requirements.txt; `make browser` does)"
     return None
 
 

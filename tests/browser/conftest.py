@@ -7,6 +7,11 @@ settings. JupyterLab still finds the extensions installed in the virtualenv (`sy
 where ipywidgets' `@jupyter-widgets/jupyterlab-manager` lives): JUPYTER_PATH is left alone.
 Announcements, update checks and the PyPI extension manager are switched off, so nothing tries
 the network. Everything is skipped, with the reason, when Chromium or Playwright is missing.
+
+With CONVNETS_REQUIRE_BROWSER=1 (CI sets it; a learner's `make browser` does not) no test under
+tests/browser may skip: the hooks below turn every skip there into a failure that says what is
+missing (a fixture's or a test's `pytest.skip`, `pytest.importorskip`, a skip mark, and a
+module-level skip at collection alike), so the browser checks cannot vanish from a green CI run.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import signal
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM_FLAGS as FLAGS, chromium_path, free_port
+from support import (CHROMIUM_FLAGS as FLAGS, REQUIRE_BROWSER, browser_missing, browser_required, chromium_path,
+                     free_port, jupyterlab_missing)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "browser"
@@ -41,8 +48,62 @@ def pytest_configure(config):
         "markers", "browser: drives a real JupyterLab in headless Chromium (slow; deselect with -m 'not browser')")
 
 
+# ---------------------------------------------------------------------------------------------
+# CONVNETS_REQUIRE_BROWSER=1: a skip under tests/browser is a failure. These hooks live in this
+# conftest, so pytest calls them for the items and modules of tests/browser only.
 
 
+def _required_failure(reason: str) -> str:
+    """The failure's one sentence: the skip's reason (what is missing, how to install it) and why it fails."""
+    reason = reason.removeprefix("Skipped: ").strip().rstrip(".")
+    return f"{reason}, and {REQUIRE_BROWSER}=1 turns a skipped browser check into a failure (unset it to skip)"
+
+
+@contextmanager
+def _skips_fail():
+    """Under CONVNETS_REQUIRE_BROWSER=1, a skip raised inside this block is raised as a failure instead."""
+    try:
+        yield
+    except pytest.skip.Exception as skip:
+        if not browser_required():
+            raise
+        raise pytest.fail.Exception(_required_failure(skip.msg), pytrace=False) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # skips in fixtures (Chromium, Playwright, JupyterLab, the book's tooling) and skip/skipif marks
+    with _skips_fail():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # pytest.skip / pytest.importorskip in a test's body
+    with _skips_fail():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with _skips_fail():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    # a module that skips itself while it is imported (`pytest.skip(allow_module_level=True)`,
+    # a module-level `pytest.importorskip`) is reported as a collection error
+    report = yield
+    if report.skipped and browser_required():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        try:
+            raise pytest.fail.Exception(_required_failure(reason), pytrace=False)
+        except pytest.fail.Exception:
+            excinfo = pytest.ExceptionInfo.from_current()
+        report.outcome = "failed"
+        report.longrepr = collector.repr_failure(excinfo)
+    return report
 
 
 def _get(url: str, timeout: float = 5.0) -> bytes:
@@ -162,6 +223,9 @@ def _stop(server: LabServer) -> None:
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory, playwright_browser):
     """JupyterLab serving a temporary copy of notebooks/, on a free port of 127.0.0.1."""
+    reason = jupyterlab_missing()
+    if reason:
+        pytest.skip(f"the JupyterLab checks cannot run: {reason}")
     tmp = tmp_path_factory.mktemp("lab")
     notebook_dir = tmp / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebook_dir, ignore=shutil.ignore_patterns("build", ".ipynb_checkpoints"))
@@ -183,13 +247,12 @@ def lab_server(tmp_path_factory, playwright_browser):
 @pytest.fixture(scope="module")
 def playwright_browser():
     """Headless Chromium (Debian's package, driven by Playwright), with a fresh profile."""
+    reason = browser_missing()
+    if reason:
+        pytest.skip(f"the browser checks cannot run: {reason}")
+    from playwright.sync_api import sync_playwright
+
     exe = chromium_path()
-    if exe is None:
-        pytest.skip("browser test skipped: Chromium is not installed (apt-get install chromium; .ci/run does)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser test skipped: the playwright package is missing (pip install -r requirements.txt)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, headless=True, args=FLAGS)  # a fresh temporary profile
         try:
@@ -213,7 +276,8 @@ def lab_page(lab_server, playwright_browser):
         lab_server.shutdown_kernels()
 
 
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
+@pytest.fixture(scope="module")
+def screenshots(playwright_browser) -> Path:
+    """build/browser/, made once Chromium has started (a skipped run leaves build/ as it was)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS

@@ -13,7 +13,8 @@ Two kinds of checks:
 
 The website is build/book/ when `make book` built it from the current sources (its recorded
 digest matches), else a fresh build into a temporary folder. Skipped, with the reason, when
-Chromium, Playwright or the book's tooling (requirements-book.txt) is missing.
+Chromium, Playwright or the book's tooling (requirements-book.txt) is missing (a failure under
+CONVNETS_REQUIRE_BROWSER=1, see conftest.py); build/book-screenshots/ is emptied only after that check.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from support import CHROMIUM_FLAGS as FLAGS, chromium_path
+from support import CHROMIUM_FLAGS as FLAGS, browser_missing, chromium_path
 
 import build_book  # scripts/build_book.py (pytest's pythonpath holds scripts/)
 
@@ -68,7 +69,7 @@ def test_links_are_rewritten_for_the_book():
 
 def test_sources_name_the_repository_that_pyproject_names(tmp_path):
     """A fork (`make colab REPO=...` rewrote pyproject.toml) gets a book about the fork."""
-    pytest.importorskip("yaml")
+    pytest.importorskip("yaml", reason="PyYAML is missing (pip install -r requirements.txt; JupyterLab needs it)")
     import yaml
 
     root = tmp_path / "fork"
@@ -100,7 +101,7 @@ def test_sources_name_the_repository_that_pyproject_names(tmp_path):
 def test_every_readme_link_works_in_the_book(tmp_path):
     """The landing page's relative links are pages or pictures of the book; the rest became
     addresses on GitHub; the Colab badge picture is the book's own."""
-    pytest.importorskip("yaml")
+    pytest.importorskip("yaml", reason="PyYAML is missing (pip install -r requirements.txt; JupyterLab needs it)")
     work = tmp_path / "work"
     pages = build_book.prepare_sources(ROOT, work)
     assert pages == LECTURES and len(pages) >= 8
@@ -121,16 +122,10 @@ def test_every_readme_link_works_in_the_book(tmp_path):
 
 
 def _skip_reason() -> str | None:
-    if chromium_path() is None:
-        return "book check skipped: Chromium is not installed (apt-get install chromium; .ci/run does)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "book check skipped: the playwright package is missing (pip install -r requirements.txt)"
-    reason = build_book.missing_tools()
-    if reason:
-        return f"book check skipped: {reason}"
-    return None
+    """Why the website cannot be checked here (Chromium, Playwright or the book's tooling missing), or None.
+    Under CONVNETS_REQUIRE_BROWSER=1 the skip is a failure (tests/browser/conftest.py)."""
+    reason = browser_missing() or build_book.missing_tools()
+    return f"the book check cannot run: {reason}" if reason else None
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +176,10 @@ def browser(site, tmp_path_factory):
             ctx.close()
 
 
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
+@pytest.fixture(scope="module")
+def screenshots(book) -> Path:
+    """build/book-screenshots/, emptied only once `book` has found everything the check needs: a
+    skipped run deletes nothing."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
