@@ -16,6 +16,9 @@ from helpers.lenet5 import LeNet5
 from helpers.lenet5_canvas import CANVAS, lenet5_pad, mosaic, plot_digit_reading, read_digit
 from helpers.train import set_seed
 from support import SEVEN
+from trained import notebook_drawing, trained_lenet5  # noqa: F401  (trained_lenet5: a session fixture, 04's one-epoch fit)
+
+STORED_SEVEN = notebook_drawing("04_lenet5.ipynb", "STORED_SEVEN")  # the 7 that 04 asserts its LeNet5 reads
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +78,32 @@ def test_the_canvas_reads_each_drawing(net):
     assert pad.draw([[(140, 140)]]) is None and pad.answer.value == DOT
     with pytest.raises(DrawingProblem):
         read_digit(net, [[(140, 140)]], CANVAS, CANVAS)
+
+
+def test_the_stored_7_is_the_one_the_browser_test_draws():
+    assert STORED_SEVEN == SEVEN
+
+
+def test_lenet5_trained_as_in_04_reads_the_stored_7(trained_lenet5):
+    reading = read_digit(trained_lenet5, STORED_SEVEN, CANVAS, CANVAS)
+    assert reading.digit == 7 and float(reading.probabilities[7]) > 0.9, reading.answer  # p > 0.98 for seeds 0-2
+
+
+def test_an_untrained_lenet5_reads_no_7(net):
+    reading = read_digit(net, STORED_SEVEN, CANVAS, CANVAS)  # seed 0: "a 4", 11% sure; any untrained net is about 10% sure
+    assert float(reading.probabilities[7]) < 0.5, reading.answer
+
+
+def test_the_7_upside_down_or_mirrored_is_not_read_as_a_7(trained_lenet5):
+    upside_down = [[(x, CANVAS - y) for x, y in stroke] for stroke in STORED_SEVEN]
+    mirrored = [[(CANVAS - x, y) for x, y in stroke] for stroke in STORED_SEVEN]
+    for strokes in (upside_down, mirrored):  # a pipeline that flipped the drawing would fail the test above
+        reading = read_digit(trained_lenet5, strokes, CANVAS, CANVAS)
+        assert reading.digit != 7 and float(reading.probabilities[7]) < 0.1, reading.answer
+
+
+def test_the_canvas_says_the_trained_lenet5_reads_a_7(trained_lenet5):
+    pytest.importorskip("anywidget")
+    pad = lenet5_pad(trained_lenet5)
+    pad.draw(STORED_SEVEN)
+    assert pad.answer.value.startswith("LeNet5 reads a 7 (")

@@ -13,8 +13,12 @@ from matplotlib.figure import Figure
 
 from helpers.data import resize
 from helpers.drawing import BLANK, DrawingProblem, drawn_digit
+from helpers.proto import NETS
 from helpers.proto_canvas import CANVAS, PAD_SIZE, PadAnswer, pad_image, plot_answer, predict_drawing, proto_pad, read_pad
 from support import SEVEN
+from trained import notebook_drawing, trained_proto_nets  # noqa: F401  (trained_proto_nets: a session fixture, 01's five nets)
+
+STORED_THREE = notebook_drawing("01_proto_cnns.ipynb", "STORED_THREE")  # the 3 that 01 asserts most nets read
 
 
 def constant_net(digit: int) -> nn.Module:
@@ -89,3 +93,21 @@ def test_the_pad_reads_a_drawing_when_the_pen_lifts():
 def test_the_pad_needs_a_dict_of_built_nets(models, error):
     with pytest.raises(error, match="dict|built net|at least one"):
         read_pad(models, SEVEN, CANVAS, CANVAS)
+
+
+def test_a_majority_of_the_five_nets_trained_as_in_01_read_the_stored_3(trained_proto_nets):
+    answer = read_pad(trained_proto_nets, STORED_THREE, CANVAS, CANVAS)
+    assert list(answer.predictions.values()).count(3) >= 3, str(answer)  # 5 of 5 for seeds 0 and 1, 4 of 5 for 2 and 3
+    assert answer.answer.endswith("nets read a 3.")
+
+
+def test_five_untrained_nets_do_not_agree_on_a_3():
+    torch.manual_seed(0)
+    answer = read_pad({name: Net() for name, Net in NETS.items()}, STORED_THREE, CANVAS, CANVAS)
+    assert list(answer.predictions.values()).count(3) < 3, str(answer)  # seed 0: none reads a 3
+
+
+def test_the_3_mirrored_is_not_read_as_a_3_by_most_nets(trained_proto_nets):
+    mirrored = [[(CANVAS - x, y) for x, y in stroke] for stroke in STORED_THREE]  # an epsilon: 5 of 5 read an 8
+    answer = read_pad(trained_proto_nets, mirrored, CANVAS, CANVAS)
+    assert list(answer.predictions.values()).count(3) < 3, str(answer)

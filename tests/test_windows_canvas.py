@@ -11,12 +11,17 @@ matplotlib.use("Agg")
 import pytest
 import torch
 
+from helpers.data import load_digits
 from helpers.drawing import drawn_strip
 from helpers.lenet5 import LeNet5
-from helpers.train import set_seed
+from helpers.strips import NONE, make_fields
+from helpers.train import predict, set_seed
 from helpers.windows import FullyConvLeNet, LeNet32, decode, fully_convolutional, output_map
 from helpers.windows_canvas import HEIGHT, WIDTH, NumberReading, plot_number_reading, read_number, strip_pad
 from support import NUMBER_314
+from trained import notebook_drawing, trained_reader  # noqa: F401  (trained_reader: a session fixture, 06's reader, stored)
+
+STORED_NUMBER = notebook_drawing("06_sliding_window.ipynb", "STORED_NUMBER")  # the "314" that 06 asserts its reader reads
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +64,39 @@ def test_the_strip_canvas_reads_when_the_pen_lifts(reader):
     assert pad.answer.value == reading.answer and bytes(pad.picture.value).startswith(b"\x89PNG")
     with pytest.raises(TypeError):
         strip_pad(LeNet32())
+
+
+def test_the_stored_number_is_the_one_the_browser_test_writes():
+    assert STORED_NUMBER == NUMBER_314
+
+
+def test_the_stored_reader_is_a_trained_reader_as_06_asserts(trained_reader):
+    test = load_digits("test", size=28, source="embedded")
+    fields, classes = make_fields(*test, count=2 * len(test[1]), seed=1)  # 06's test fields
+    guess = predict(trained_reader, fields, batch_size=250).flatten(1).argmax(1)
+    digit = classes < NONE
+    assert 100 * float((guess[digit] == classes[digit]).float().mean()) >= 90  # 95% here and in 06
+    assert 100 * float((guess[~digit] == NONE).float().mean()) >= 95  # 98%
+
+
+def test_the_reader_trained_as_in_06_reads_the_stored_314(trained_reader):
+    reading = read_number(trained_reader, STORED_NUMBER, WIDTH, HEIGHT)
+    assert reading.text == "314", reading.answer
+
+
+def test_an_untrained_reader_does_not_read_314(reader):
+    assert read_number(reader, STORED_NUMBER, WIDTH, HEIGHT).text != "314"  # seed 0: "7" (every column a digit: one run)
+
+
+def test_the_314_mirrored_is_not_read_as_314(trained_reader):
+    mirrored = [[(WIDTH - x, y) for x, y in stroke] for stroke in STORED_NUMBER]
+    upside_down = [[(x, HEIGHT - y) for x, y in stroke] for stroke in STORED_NUMBER]
+    for strokes in (mirrored, upside_down):  # a pipeline that flipped the strip would fail the test above
+        assert read_number(trained_reader, strokes, WIDTH, HEIGHT).text != "314"
+
+
+def test_the_strip_canvas_says_the_trained_reader_reads_314(trained_reader):
+    pytest.importorskip("anywidget")
+    pad = strip_pad(trained_reader)
+    pad.draw(STORED_NUMBER)
+    assert pad.answer.value == "The reader reads 314."
