@@ -50,6 +50,35 @@ def test_figures_build(run):
         frame_figure(sweeps["9-6"], views["9-6"], 2),
     ]
     assert len(figs[0].axes) == 2 and len(figs[2].axes) == 10
+    # plot_sweeps: one panel per sweep, one curve per class that reaches min_prob 0.1, the 0.8 threshold dotted
+    assert len(figs[1].axes) == 2
+    for ax, s in zip(figs[1].axes, sweeps.values()):
+        assert ax.get_title().startswith(f"{s.path.name}: the net reads {int(s.predictions[0])}")
+        classes = torch.nonzero(s.probabilities.amax(0) >= 0.1).flatten().tolist()
+        curves = [l for l in ax.lines if l.get_label().startswith("p(")]
+        assert [l.get_label() for l in curves] == [f"p({c})" for c in classes] and classes
+        for line, c in zip(curves, classes):
+            assert torch.equal(torch.as_tensor(line.get_ydata()), s.probabilities[:, c])
+        assert [list(l.get_ydata()) for l in ax.lines if l.get_linestyle() == ":"] == [[0.8, 0.8]]
+    # plot_progress: one panel per path, one curve per layer, labelled with the layer's name
+    curves = {k: {l: progress(v[l]) for l in LAYERS} for k, v in views.items()}
+    assert [ax.get_title() for ax in figs[3].axes] == list(curves) == ["9-6", "5-6"]
+    for ax, layers in zip(figs[3].axes, curves.values()):
+        assert [l.get_label() for l in ax.lines] == list(LAYERS)
+        for line, c in zip(ax.lines, layers.values()):
+            assert torch.equal(torch.as_tensor(line.get_ydata()), c)
+    assert figs[3]._suptitle.get_text() == "Every hidden layer changes gradually; only the output jumps"
+    # frame_figure: the input at that step, pool1's 20 maps and pool2's 50 tiled, the ten probabilities
+    frame = figs[4]
+    img_ax, p1_ax, p2_ax, bar_ax = frame.axes
+    s, v = sweeps["9-6"], views["9-6"]
+    assert torch.equal(torch.as_tensor(img_ax.images[0].get_array()), s.images[2, 0])
+    torch.testing.assert_close(torch.as_tensor(p1_ax.images[0].get_array().filled(float("nan"))), tile(v["pool1"][2], 5),
+                               equal_nan=True)
+    torch.testing.assert_close(torch.as_tensor(p2_ax.images[0].get_array().filled(float("nan"))), tile(v["pool2"][2], 10),
+                               equal_nan=True)
+    assert [b.get_height() for b in bar_ax.patches] == s.probabilities[2].tolist()
+    assert frame._suptitle.get_text() == frame_text(s, 2)
     for f in figs:
         plt.close(f)
     with pytest.raises(ValueError, match="lenet_views"):

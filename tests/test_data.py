@@ -25,12 +25,19 @@ def test_embedded_split_is_stratified():
 def test_embedded_split_is_stable_and_disjoint():
     x, _ = load_digits("train")
     xt, _ = load_digits("test")
-    # the same split every call and on every machine: the first labels are fixed by the seed
+    # the same split every call and whatever the global random state: the split rule, 80% of every
+    # class drawn by a generator of its own seeded with SPLIT_SEED, applied to the 5,000 digits
+    torch.manual_seed(12345)
     data._native.cache_clear()
     data._resized.cache_clear()
     x2, y2 = load_digits("train")
-    assert torch.equal(x, x2)
-    assert y2[:12].tolist() == [2, 4, 1, 7, 0, 1, 7, 3, 9, 6, 4, 1]
+    xt2, yt2 = load_digits("test")
+    assert torch.equal(x, x2) and torch.equal(xt, xt2)
+    images, labels = data._embedded_all()
+    train_idx, test_idx = stratified_split(labels, data.EMBEDDED_TRAIN_PER_CLASS_SHARE, data.SPLIT_SEED)
+    assert torch.equal(x2, images[train_idx]) and torch.equal(y2, labels[train_idx])
+    assert torch.equal(xt2, images[test_idx]) and torch.equal(yt2, labels[test_idx])
+    assert sorted(train_idx.tolist() + test_idx.tolist()) == list(range(5000))  # every digit in exactly one split
     # no test digit is also a training digit
     assert float(torch.cdist(xt.flatten(1), x.flatten(1)).min()) > 1.0
 
@@ -40,6 +47,11 @@ def test_stratified_split_share_and_seed():
     a, b = stratified_split(labels, 0.8, seed=3)
     assert len(a) == 400 and len(b) == 100
     assert class_counts(labels[a]) == [40] * 10
+    uneven = torch.tensor([0] * 7 + [1] * 3 + [2] * 10)
+    u, v = stratified_split(uneven, 0.5, seed=0)
+    assert class_counts(uneven[u], 3) == [round(0.5 * 7), round(0.5 * 3), 5] and class_counts(uneven[v], 3) == [3, 1, 5]
+    assert torch.equal(torch.sort(torch.cat([u, v])).values, torch.arange(20))
+    assert class_counts(labels[b]) == [10] * 10
     a2, _ = stratified_split(labels, 0.8, seed=3)
     assert torch.equal(a, a2)
     assert set(a.tolist()).isdisjoint(b.tolist())
@@ -64,6 +76,36 @@ def test_size_16_keeps_ink():
     x16, _ = load_digits("test", size=16)
     # area resampling keeps each digit's mean intensity (up to the overlap of 28/16 windows)
     assert torch.allclose(x16.mean((1, 2, 3)), x28.mean((1, 2, 3)), atol=0.02)
+
+
+def area_matrix(n_in: int, n_out: int) -> torch.Tensor:
+    """(n_out, n_in) float64: output cell i averages the input cells floor(i n_in / n_out) to
+    ceil((i + 1) n_in / n_out) - 1, the windows of area resampling (adaptive average pooling)."""
+    a = torch.zeros(n_out, n_in, dtype=torch.float64)
+    for i in range(n_out):
+        start, end = (i * n_in) // n_out, -(-((i + 1) * n_in) // n_out)
+        a[i, start:end] = 1.0 / (end - start)
+    return a
+
+
+def test_size_16_is_area_resampling_row_by_row_and_column_by_column():
+    # reference: rows and columns averaged separately, A x A^T, in float64; an asymmetric input, so a
+    # transposed or mirrored image cannot pass
+    a = area_matrix(28, 16)
+    assert a[0, :2].tolist() == [0.5, 0.5] and a[1, 1:4].tolist() == [1 / 3] * 3  # 28/16 = 1.75: windows of 2 or 3
+    gen = torch.Generator().manual_seed(0)
+    images = torch.rand(3, 1, 28, 28, generator=gen)
+    images[0, 0, 2:5, :] = 1.0  # a horizontal bar ...
+    images[0, 0, :, 20:] = 0.0  # ... and a blank right edge
+    expected = (a @ images.double() @ a.T).float()
+    got = data.resize(images, 16)
+    assert got.shape == (3, 1, 16, 16)
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    assert got[0, 0, 1:3, :11].min() > 0.6 and float(got[0, 0, :, 12:].abs().max()) == 0.0  # the bar lies, the edge stays blank
+    # and the cached 16x16 digits are that resampling of the 28x28 ones
+    x28, _ = load_digits("test", size=28)
+    x16, _ = load_digits("test", size=16)
+    torch.testing.assert_close(x16[:50], (a @ x28[:50].double() @ a.T).float(), rtol=0, atol=1e-6)
 
 
 def test_results_are_cached():

@@ -228,5 +228,11 @@ def test_trains_with_helpers_fit():
     history = fit(model, (x, y), epochs=2, lr=1e-3, optimizer="adam", batch_size=16, loss_fn=mse_loss,
                   progress=False, device="cpu")
     assert history.loss[1] < history.loss[0]
-    assert 0.0 <= accuracy(model, (x, y), device="cpu") <= 100.0
+    # accuracy reads the scores' argmax, which is the paper's rule: the class with the smallest RBF penalty
+    with torch.no_grad():
+        smallest_penalty = model.eval().penalties(x).argmin(1)
+    expected = 100.0 * (smallest_penalty == y).float().mean().item()
+    assert accuracy(model, (x, y), device="cpu") == pytest.approx(expected) == history.train_accuracy[-1]
+    wrong = (smallest_penalty + 1) % 10  # every label replaced by one the net does not pick
+    assert accuracy(model, (x, wrong), device="cpu") == 0.0
     assert (model.C3.weight[~C3_TABLE] == 0).all()

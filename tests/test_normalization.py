@@ -64,8 +64,21 @@ def test_divisive_floor():
 
 
 def test_small_images_use_replicate_padding():
+    # a 9x9 window cannot reflect inside a 4x4 image, so its border is replicated (edge pixels repeated)
     x = rand(1, 1, 4, 4)
     assert local_mean(x, 9).shape == x.shape
+    # a constant image is its own local mean everywhere, borders and corners included (zero padding
+    # would pull every pixel of so small an image down)
+    for shape in ((1, 2, 4, 4), (1, 1, 3, 20), (2, 1, 20, 2)):
+        torch.testing.assert_close(local_mean(torch.full(shape, 3.0), 9), torch.full(shape, 3.0))
+    # by value: the Gaussian-weighted sum over the image padded by repeating its edge pixels, built by indexing
+    x = rand(2, 3, 4, 5, seed=4, dtype=torch.float64)
+    g = gaussian_window(9).double()
+    rows, cols = (torch.arange(-4, n + 4).clamp(0, n - 1) for n in (4, 5))
+    padded = x.mean(1)[:, rows][:, :, cols]  # (2, 12, 13)
+    ref = torch.stack([torch.stack([(padded[:, i:i + 9, j:j + 9] * g).sum((-1, -2)) for j in range(5)], -1)
+                       for i in range(4)], -2)
+    torch.testing.assert_close(local_mean(x, 9), ref[:, None].expand(2, 3, 4, 5))
 
 
 def test_patches_and_zca():

@@ -42,7 +42,8 @@ def test_fit_is_deterministic():
     for _ in range(2):
         set_seed(1)
         model = LeNet5()
-        fit(model, tiny(), epochs=1, lr=0.05, augment=shifter(1), schedule="cosine", seed=3, progress=False)
+        # bitwise repeatable on the CPU; a GPU repeats itself only with cuDNN's deterministic kernels (04)
+        fit(model, tiny(), epochs=1, lr=0.05, augment=shifter(1), schedule="cosine", seed=3, device="cpu", progress=False)
         results.append(model.fc2.weight.detach().clone())
     assert torch.equal(results[0], results[1])
 
@@ -56,6 +57,61 @@ def test_accuracy_and_predict():
     assert accuracy(model, (x, torch.tensor([0, 1, 2]))) == 100.0
     assert accuracy(model, (x, torch.tensor([0, 1, 0]))) == pytest.approx(200 / 3)
     assert predict(model, x, batch_size=2).shape == (3, 3)
+
+
+def test_predict_joins_its_batches_in_order():
+    # 7 images in batches of 3, 3 and 1: every row must be the model's answer for the same image
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Dropout(0.5))  # Dropout: predict must run in eval mode
+    model.train()
+    x = torch.randn(7, 1, 2, 2, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        direct = torch.cat([model.eval()(image[None]) for image in x])  # one image at a time
+    model.train()
+    batched = predict(model, x, batch_size=3)
+    assert batched.shape == (7, 3)
+    torch.testing.assert_close(batched, direct, rtol=0, atol=1e-6)
+    torch.testing.assert_close(batched, predict(model, x, batch_size=1000), rtol=0, atol=1e-6)  # one batch
+    assert model.training  # and the model is handed back in the mode it came in
+
+
+def test_accuracy_over_several_batches_scores_each_image_against_its_own_label():
+    # a net that answers the class written on its input: image i is one-hot at labels[i]
+    model = nn.Sequential(nn.Flatten(), nn.Linear(3, 3))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.eye(3))
+        model[1].bias.zero_()
+    labels = torch.tensor([0, 1, 2, 2, 1, 0, 0])
+    x = F.one_hot(labels, 3).float().reshape(7, 1, 1, 3)
+    for batch_size in (1, 2, 3, 1000):  # 7, 4, 3 and 1 batches
+        assert accuracy(model, (x, labels), batch_size=batch_size) == 100.0
+        wrong = labels.clone()
+        wrong[[1, 5]] = 2  # two of seven labels no longer match their image
+        assert accuracy(model, (x, wrong), batch_size=batch_size) == pytest.approx(500 / 7)
+
+
+def test_set_seed_reproduces_python_numpy_and_torch_draws():
+    import random
+
+    import numpy as np
+
+    def draws(gen):
+        return (random.random(), random.randrange(10**9), float(np.random.rand()), int(np.random.randint(10**9)),
+                float(torch.rand(1)), float(torch.rand(1, generator=gen)))
+
+    first = draws(set_seed(7))
+    random.random()  # move every global generator on
+    np.random.rand(3)
+    torch.rand(3)
+    assert draws(set_seed(7)) == first  # each of the three global generators is reset, and the returned one
+    other = draws(set_seed(8))
+    assert all(a != b for a, b in zip(first, other))
+    # each generator gets exactly the seed: the same draws as fresh generators seeded with it
+    gen = set_seed(7)
+    assert gen.initial_seed() == 7 and random.random() == random.Random(7).random()
+    assert float(np.random.rand()) == float(np.random.RandomState(7).rand())
+    assert torch.equal(torch.rand(4), torch.rand(4, generator=torch.Generator().manual_seed(7)))
+    assert torch.equal(torch.rand(4, generator=gen), torch.rand(4, generator=torch.Generator().manual_seed(7)))
 
 
 def test_bad_inputs_are_clear():
@@ -124,7 +180,7 @@ def test_fit_stops_at_the_first_nan_loss_and_keeps_what_was_learned():
     assert len(history.batch_loss) == 3 and all(math.isfinite(v) for v in history.batch_loss) and history.epochs == 0
     # the nan batch took no step: the model holds the weights of the three good steps
     assert len(seen) == len(list(model.parameters()))
-    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), seen))
+    assert all(torch.equal(p, q.cpu()) for p, q in zip(model.parameters(), seen))  # and back on the CPU
 
 
 def test_fit_warns_once_on_unscaled_pixels_and_not_on_the_course_ranges():
@@ -149,12 +205,17 @@ def test_label_checks_follow_the_net_and_keep_mse_losses_working():
     fit(LeNet32(), (pad_to_32(x), torch.full_like(y, 10)), epochs=1, lr=1e-3, loss_fn=F.nll_loss, train_accuracy=False, progress=False)
     with pytest.raises(ValueError, match=r"labels go up to 10 but the net has 10 outputs"):
         fit(LeNet5(), (x, torch.full_like(y, 10)), epochs=1, lr=1e-3, progress=False)
-    # 02's +-1 targets and 04's RBF penalties take class indices as labels too
+    # 02's +-1 targets and 04's RBF penalties take class indices as labels too: fit hands them to the loss
+    # as they are (the first batch's loss is the loss of the untrained net on those labels), and each
+    # epoch's step on the one batch of 64 lowers it
     small = torch.nn.functional.interpolate(x, size=16, mode="bilinear", align_corners=False)
-    h = fit(ZipCodeNet1989(), (small, y), epochs=1, lr=0.1, loss_fn=mse_pm1, momentum=0.0, progress=False)
-    assert math.isfinite(h.loss[0])
-    h = fit(LeNet1998(), (pad_to_32(x), y), epochs=1, lr=1e-3, optimizer="adam", loss_fn=mse_loss, progress=False)
-    assert math.isfinite(h.loss[0])
+    for net, images, loss_fn, how in ((ZipCodeNet1989(), small, mse_pm1, dict(lr=0.1, momentum=0.0)),
+                                      (LeNet1998(), pad_to_32(x), mse_loss, dict(lr=1e-3, optimizer="adam"))):
+        with torch.no_grad():
+            untrained = loss_fn(net(images), y).item()
+        h = fit(net, (images, y), epochs=2, loss_fn=loss_fn, train_accuracy=False, device="cpu", progress=False, **how)
+        assert len(h.batch_loss) == 2 and h.batch_loss[0] == pytest.approx(untrained, rel=1e-5), type(net).__name__
+        assert h.loss[1] < h.loss[0], type(net).__name__
 
 
 def test_checks_do_not_change_training():
@@ -162,7 +223,7 @@ def test_checks_do_not_change_training():
     x, y = tiny()
     set_seed(0)
     model = LeNet5()
-    fit(model, (x, y), epochs=1, lr=0.01, batch_size=64, seed=5, progress=False, train_accuracy=False)
+    fit(model, (x, y), epochs=1, lr=0.01, batch_size=64, seed=5, device="cpu", progress=False, train_accuracy=False)
     set_seed(0)
     mine = LeNet5()
     opt = torch.optim.SGD(mine.parameters(), lr=0.01, momentum=0.9)

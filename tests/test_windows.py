@@ -6,10 +6,11 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.anatomy import count_connections, totals
-from helpers.strips import NONE, make_strips
-from helpers.windows import (FullyConvLeNet, LeNet32, crop_windows, decode, decode_peaks, edit_distance,
+from helpers.strips import CLASSES, NONE, make_strips, window_targets
+from helpers.windows import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode, decode_peaks, edit_distance,
                              feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
                              reading_accuracy, tiny_1d, train_reader)
 from helpers.windows_plots import plot_one_d
@@ -143,8 +144,13 @@ def test_train_reader_is_reproducible_and_reads():
     strips = make_strips(images, labels, count=3, length=4, seed=0)
     text = read_digits(a, strips[0])
     assert isinstance(text, str) and set(text) <= set("0123456789")
+    assert text == decode(output_map(a, strips[0]))  # one pass, then the decoder
     r = reading_accuracy(a, strips)
-    assert len(r.predictions) == 3 and 0 <= r.string_accuracy <= 100 and r.digit_accuracy <= 100
+    assert r.predictions == [read_digits(a, s) for s in strips]
+    # scored against the strips' text: edit distances over the 12 digits, exact strings over the 3 strips
+    errors = [edit_distance(p, s.text) for p, s in zip(r.predictions, strips)]
+    assert r.digit_accuracy == pytest.approx(100 * (1 - sum(errors) / 12))
+    assert r.string_accuracy == pytest.approx(100 * errors.count(0) / 3) and r.wrong == [i for i, e in enumerate(errors) if e]
     maps = [output_map(a, s) for s in strips]
     again = reading_accuracy(None, strips, maps=maps)
     assert again.predictions == r.predictions and again.digit_accuracy == r.digit_accuracy
@@ -154,9 +160,102 @@ def test_train_reader_is_reproducible_and_reads():
         reading_accuracy(None, strips, maps=maps[:2])
 
 
+def truth_map(strip) -> torch.Tensor:
+    """What a perfect reader's output_map would give: column j (window centre x = 4j, j < ceil(W / 4) + 1)
+    is the class window_targets gives that window, the ambiguous windows (-1) and those centred beyond
+    the strip's last column counted as none of the above."""
+    targets = F.pad(window_targets(strip), (0, 4), value=NONE)  # centres W + 1 .. W + 4 see blank paper
+    columns = targets[torch.arange(-(-strip.width // 4) + 1) * 4]
+    return probs_from(torch.where(columns < 0, NONE, columns).tolist())
+
+
+def first_run(probs: torch.Tensor) -> range:
+    """The columns of the first run that sees a digit (p(none) < 0.5), the decoder's first digit."""
+    on = (probs[NONE] < 0.5).tolist()
+    start = on.index(True)
+    return range(start, on.index(False, start) if False in on[start:] else len(on))
+
+
+def test_a_map_built_from_the_true_labels_reads_every_strip_and_errors_are_counted():
+    images, labels = blob_digits(60)
+    strips = make_strips(images, labels, count=3, length=4, seed=0)
+    maps = [truth_map(s) for s in strips]
+    assert [m.shape[1] for m in maps] == [-(-s.width // 4) + 1 for s in strips]  # output_map's columns
+    assert [decode(m) for m in maps] == [s.text for s in strips]
+    right = reading_accuracy(None, strips, maps=maps)
+    assert (right.digit_accuracy, right.string_accuracy, right.wrong) == (100.0, 100.0, [])
+    # strip 1's first digit read as another one (a substitution), strip 2's first digit missed (a deletion)
+    bad = [m.clone() for m in maps]
+    other = (int(strips[1].text[0]) + 1) % 10
+    cols = first_run(bad[1])
+    bad[1][:, cols] = probs_from([other] * len(cols))
+    cols = first_run(bad[2])
+    bad[2][:, cols] = probs_from([NONE] * len(cols))
+    assert decode(bad[1]) == str(other) + strips[1].text[1:] and decode(bad[2]) == strips[2].text[1:]
+    one_wrong = reading_accuracy(None, strips, maps=[maps[0], bad[1], maps[2]])
+    assert one_wrong.digit_accuracy == pytest.approx(100 * 11 / 12) and one_wrong.string_accuracy == pytest.approx(200 / 3)
+    assert one_wrong.wrong == [1]
+    two_wrong = reading_accuracy(None, strips, maps=bad)
+    assert two_wrong.digit_accuracy == pytest.approx(100 * 10 / 12) and two_wrong.string_accuracy == pytest.approx(100 / 3)
+    assert two_wrong.wrong == [1, 2] and two_wrong.predictions == [strips[0].text, decode(bad[1]), decode(bad[2])]
+
+
+def multiplications(width: int) -> int:
+    """Multiplications of FullyConvLeNet over a (1, 32, width) input, from its layer shapes: every
+    output unit of a layer multiplies (input maps x kernel area) inputs by weights."""
+    (c1, c2, hidden), h, w, total = WIDTHS, 32, width, 0
+    for maps_in, maps_out, k, pool in ((1, c1, 5, 2), (c1, c2, 5, 2), (c2, hidden, 5, 1), (hidden, CLASSES, 1, 1)):
+        h, w = h - k + 1, w - k + 1
+        total += maps_out * h * w * maps_in * k * k
+        h, w = h // pool, w // pool
+    return total
+
+
 def test_one_pass_over_a_strip_costs_less_than_its_crops():
     # 06's arithmetic: the 57 crops of a 32x256 strip against one pass over the strip, biases left out
     conv = FullyConvLeNet()
     one = totals(count_connections(conv, (1, 32, 256), biases=False))["connections"]
     crop = totals(count_connections(conv, (1, 32, 32), biases=False))["connections"]
-    assert one == 11_725_056 and 57 * crop == 40_755_456 and 3 < 57 * crop / one < 4
+    crops = (256 - 32) // 4 + 1  # a window every 4 pixels
+    assert crops == 57 == len(crop_windows(torch.zeros(1, 32, 256)))
+    # the counts follow from the layer shapes, and torch's FLOP counter (2 per multiply-add) agrees
+    assert one == multiplications(256) and crop == multiplications(32)
+    with FlopCounterMode(display=False) as counter:
+        conv(torch.zeros(1, 1, 32, 256))
+    with FlopCounterMode(display=False) as cropped:
+        conv(crop_windows(torch.zeros(1, 32, 256)))
+    assert one == counter.get_total_flops() // 2 and crops * crop == cropped.get_total_flops() // 2
+    assert one == 11_725_056 and crops * crop == 40_755_456 and 3 < crops * crop / one < 4  # as 06 prints them
+
+
+def test_train_reader_takes_steps_that_lower_its_loss(monkeypatch):
+    # a tiny budget: 60 blob digits, 3 epochs of 6 batches of 16 fields (about 0.5 s)
+    from helpers import windows
+    from helpers.strips import make_fields
+    from helpers.train import set_seed
+
+    images, labels = blob_digits(60)
+    set_seed(0)
+    untrained = fully_convolutional(LeNet32()).eval()  # the weights train_reader starts from (seed 0)
+    seen = []
+    nll = F.nll_loss
+
+    def recording(*args, **kwargs):
+        loss = nll(*args, **kwargs)
+        seen.append(loss.item())
+        return loss
+
+    monkeypatch.setattr(windows.F, "nll_loss", recording)
+    trained = train_reader((images, labels), epochs=3, seed=0, batch_size=16, progress=False)
+    monkeypatch.undo()
+    # every weight and bias has moved from where it started
+    for (name, p), q in zip(trained.named_parameters(), untrained.parameters()):
+        assert not torch.equal(p, q), f"{name} did not change"
+    # the training loss falls: the last epoch's batches against the first epoch's (measured 2.44 -> 2.15)
+    assert len(seen) == 18
+    assert sum(seen[-6:]) / 6 < sum(seen[:6]) / 6 - 0.1
+    # and on fields it never saw (measured 2.41 -> 2.12)
+    fields, targets = make_fields(images, labels, count=200, seed=123)
+    with torch.no_grad():
+        before, after = (F.nll_loss(m(fields)[:, :, 0, 0], targets).item() for m in (untrained, trained))
+    assert after < before - 0.1

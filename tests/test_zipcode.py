@@ -72,6 +72,33 @@ def test_table_conv_gradients_reach_only_table_kernels():
     layer = TableConv2d(cyclic_table(3, 3, 1), 3, padding=1)
     layer(torch.randn(1, 3, 5, 5)).sum().backward()
     assert layer.weight.grad.shape == (3, 3, 3) and layer.weight.grad.abs().sum() > 0
+    # an asymmetric table (3 output maps, each seeing 2 of 4 input maps): compare with a dense conv2d
+    gen = torch.Generator().manual_seed(0)
+    table = cyclic_table(3, 4, 2)
+    layer = TableConv2d(table, 3, padding=1, pad_value=-1.0)
+    x = torch.randn(2, 4, 5, 5, generator=gen, requires_grad=True)
+    probe = torch.randn(2, 3, 5, 5, generator=gen)  # a loss whose gradient reaches every unit
+    (layer(x) * probe).sum().backward()
+    dense = layer.full_weight().detach().requires_grad_()
+    (F.conv2d(F.pad(x.detach(), (1, 1, 1, 1), value=-1.0), dense, layer.bias.detach()) * probe).sum().backward()
+    # the dense kernels outside the table would get a gradient (their inputs are not zero) ...
+    assert (dense.grad[~table].flatten(1).abs().amax(1) > 0).all()
+    # ... but the layer's gradient, laid out as dense kernels (one per True entry of the table, in
+    # row-major order), is the dense one inside the table and exactly zero outside
+    reached = torch.zeros_like(dense.grad).index_put(table.nonzero(as_tuple=True), layer.weight.grad)
+    assert torch.equal(reached[~table], torch.zeros_like(reached[~table]))
+    torch.testing.assert_close(reached[table], dense.grad[table])
+    assert (reached[table].flatten(1).abs().amax(1) > 0).all()  # every table kernel gets a gradient
+    # the input maps outside the table get no gradient through that output map: exactly zero
+    for j in range(3):
+        (g,) = torch.autograd.grad(layer(x)[:, j].sum(), x)
+        assert torch.equal(g[:, ~table[j]], torch.zeros_like(g[:, ~table[j]]))
+        assert (g[:, table[j]].flatten(2).abs().amax(2) > 0).all()
+    # so a training step changes the table's kernels and leaves every other kernel exactly zero
+    before = layer.weight.detach().clone()
+    torch.optim.SGD(layer.parameters(), lr=0.1).step()
+    assert (layer.weight.detach() != before).flatten(1).any(1).all()
+    assert torch.equal(layer.full_weight().detach()[~table], torch.zeros(int((~table).sum()), 3, 3))
 
 
 def test_table_conv_errors():
@@ -212,7 +239,12 @@ def test_walk_sizes_and_errors():
     for h in hooks:
         h.remove()
     assert sizes == [28, 14, 10, 5, 1]
-    assert count_parameters(net) == 5_770
+    # maps (4, 16) and 10 classes: each conv has out x (in x 5 x 5 + 1) parameters, each 1990 layer a
+    # coefficient and a bias per map
+    conv = lambda c_in, c_out: c_out * (c_in * 5 * 5 + 1)  # noqa: E731
+    expected = conv(1, 4) + 2 * 4 + conv(4, 16) + 2 * 16 + conv(16, 10)
+    assert expected == 104 + 8 + 1_616 + 32 + 4_010 == 5_770
+    assert count_parameters(net) == expected == sum(p.numel() for p in net.parameters())
     with pytest.raises(ValueError, match="at least 32x32"):
         net(torch.zeros(1, 1, 28, 28))
     with pytest.raises(ValueError, match="downsample"):
