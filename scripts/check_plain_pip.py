@@ -34,6 +34,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from check_colab import commit_under_test  # scripts/ is on the path (this script's folder, pytest's pythonpath)
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "plain-pip"
 STARTUP_SECONDS = 120
@@ -48,15 +50,8 @@ def readme_commands(readme: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def commit_under_test(root: Path) -> str:
-    """HEAD, or a commit of HEAD plus the uncommitted changes to tracked files (`git stash create`)."""
-    stash = subprocess.run(["git", "stash", "create"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-    return stash or subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                   check=True).stdout.strip()
-
-
 def fresh_clone(root: Path, dest: Path) -> str:
-    sha = commit_under_test(root)
+    sha, _ = commit_under_test()  # HEAD, plus uncommitted changes to tracked files
     if dest.exists():
         shutil.rmtree(dest)
     subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(root), str(dest)], check=True)
