@@ -3,8 +3,8 @@
 Colab installs the helpers with `pip install "convnet-origins-helpers @ git+..."`, a normal (not
 editable) install: only what the wheel holds exists there. An explicit package list once left
 `helpers.exercises` out, and every notebook stopped at its import cell on Colab, while the editable
-install of a checkout hid it. This builds the wheel, installs it into an empty folder and imports,
-from outside the checkout, every helpers module any notebook names.
+install of a checkout hid it. This builds the wheel and finds in it every helpers module any notebook
+names; `make colab-check` then installs it as Colab does and runs every notebook.
 """
 
 from __future__ import annotations
@@ -68,18 +68,12 @@ def test_the_wheel_holds_every_module_of_the_package(wheel):
     assert not any(n.startswith(("tests/", "scripts/", "notebooks/")) for n in names)
 
 
-def test_every_module_a_notebook_imports_works_from_the_installed_wheel(wheel, tmp_path):
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+def test_every_module_a_notebook_imports_is_in_the_wheel(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
     modules = sorted(set().union(*(notebook_imports(p) for p in NOTEBOOKS)))
-    code = ("import importlib, sys\n"
-            f"for name in {modules!r}:\n"
-            "    module = importlib.import_module(name)\n"
-            f"    assert module.__file__.startswith({str(target)!r}), (name, module.__file__)\n"
-            "print(len(sys.modules))\n")
-    work = tmp_path / "content"  # an empty working folder, as Colab's /content
-    work.mkdir()
-    done = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    assert done.returncode == 0, done.stderr[-2000:]
+    missing = [m for m in modules
+               if m.replace(".", "/") + ".py" not in names and m.replace(".", "/") + "/__init__.py" not in names]
+    assert not missing, f"modules the notebooks import but the wheel lacks: {missing}"
+    # every package on the way holds its __init__.py, so `import helpers.exercises.x` works once installed
+    packages = {m.rsplit(".", 1)[0] for m in modules if "." in m}
+    assert all(p.replace(".", "/") + "/__init__.py" in names for p in packages)
