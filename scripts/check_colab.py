@@ -830,6 +830,12 @@ def main(argv: list[str] | None = None) -> int:
         return ("wall time: " + ", ".join(f"{name} {s:.0f} s" for name, s in phases)
                 + f"; total {time.perf_counter() - total:.0f} s")
 
+    def stopped(problems: list[str]) -> int:
+        for p in problems:
+            print(f"  PROBLEM: {p}")
+        print(times())
+        return 1
+
     status_before = git("status", "--porcelain", "--untracked-files=all")
     started_at = time.time()
 
@@ -857,10 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     env_problems = verify_env()
     phases.append(("environment", time.perf_counter() - t))
     if env_problems:
-        for p in env_problems:
-            print(f"  PROBLEM: {p}")
-        print(times())
-        return 1
+        return stopped(env_problems)
 
     print("== 2. the repository Colab clones (build/colab/repo.git)", flush=True)
     t = time.perf_counter()
@@ -904,10 +907,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  note: it would replace what Colab has: {', '.join(replaced)}")
     phases.append(("resolver plan", time.perf_counter() - t))
     if plan_problems:
-        for p in plan_problems:
-            print(f"  PROBLEM: {p}")
-        print(times())
-        return 1
+        return stopped(plan_problems)
 
     print(f"== 4. the notebooks, each alone in an empty folder ({first.name} first, then two at a time)", flush=True)
     t = time.perf_counter()
