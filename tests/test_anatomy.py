@@ -267,3 +267,85 @@ def test_net5_units_see_exactly_their_receptive_field():
         top, left = i * rf.stride + rf.offset, j * rf.stride + rf.offset
         assert (int(rows.min()), int(rows.max())) == (max(top, 0), min(top + rf.size, 16) - 1)
         assert (int(cols.min()), int(cols.max())) == (max(left, 0), min(left + rf.size, 16) - 1)
+
+
+# ---- written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing") ----------
+
+def test_count_parameters_counts_what_training_changes():
+    from helpers.anatomy import count_parameters
+
+    layer = nn.Linear(3, 2)
+    assert count_parameters(layer) == 8
+    layer.weight.requires_grad_(False)
+    assert count_parameters(layer) == 2 and count_parameters(nn.ReLU()) == 0
+
+
+def test_layer_connections_reads_a_layers_own_parameters_only():
+    # a container has none of its own: count_connections counts its layers one by one
+    assert layer_connections(nn.Sequential(nn.Linear(3, 2)), (2,)) is None
+    assert layer_connections(nn.Linear(3, 2), (2,)) == 8
+
+
+def test_format_counts_columns_fit_the_names_and_types():
+    from collections import OrderedDict
+
+    class AVeryLongCustomLinearLayer(nn.Linear):
+        pass
+
+    short = format_counts(count_connections(nn.Sequential(OrderedDict(fc=nn.Linear(4, 3))), (4,)))
+    assert short.splitlines() == [
+        "layer   type              output         units   connections  parameters",
+        "input                     4                  4             0           0",
+        "fc      Linear            3                  3            15          15",
+        "total                                        7            15          15",
+    ]
+    long = format_counts(count_connections(nn.Sequential(OrderedDict(a_rather_long_layer_name=AVeryLongCustomLinearLayer(4, 3))), (4,)))
+    assert long.splitlines() == [
+        "layer                     type                        output         units   connections  parameters",
+        "input                                                 4                  4             0           0",
+        "a_rather_long_layer_name  AVeryLongCustomLinearLayer  3                  3            15          15",
+        "total                                                                    7            15          15",
+    ]
+
+
+def test_padding_layers_widen_the_field_by_their_left_and_top_padding():
+    from helpers.anatomy import Window
+
+    # (left, right, top, bottom): only left and top move the field; they must agree
+    padded = nn.Sequential(nn.ZeroPad2d((2, 9, 2, 7)), nn.Conv2d(1, 1, 3))
+    assert window_layers(padded) == [Window("0", "ZeroPad2d", 1, 1, 2), Window("1", "Conv2d", 3, 1, 0)]
+    assert receptive_field(padded) == ReceptiveField(3, 1, -2)
+    with pytest.raises(ValueError, match=r"layer '0' has padding \(2, 3\)"):
+        window_layers(nn.Sequential(nn.ZeroPad2d((2, 0, 3, 0)), nn.Conv2d(1, 1, 3)))
+    assert window_layers(nn.Sequential(nn.ConstantPad1d((3, 1), 0.0))) == [Window("0", "ConstantPad1d", 1, 1, 3)]
+
+
+def test_a_layer_with_a_kernel_size_alone_strides_by_its_kernel():
+    from helpers.anatomy import Window
+
+    class Blur(nn.Module):  # built like a pooling: a kernel_size, no stride, dilation or padding attribute
+        kernel_size = 3
+
+        def forward(self, x):
+            return F.avg_pool2d(x, 3)
+
+    assert window_layers(nn.Sequential(Blur())) == [Window("0", "Blur", 3, 3, 0)]
+    assert receptive_field(nn.Sequential(Blur(), Blur())) == ReceptiveField(9, 9, 0)
+
+
+@pytest.mark.parametrize("layer, what", [
+    (nn.Conv2d(1, 1, (3, 5)), r"kernel_size \(3, 5\)"),
+    (nn.Conv2d(1, 1, 3, stride=(1, 2)), r"stride \(1, 2\)"),
+    (nn.Conv2d(1, 1, 3, dilation=(1, 2)), r"dilation \(1, 2\)"),
+    (nn.Conv2d(1, 1, 3, padding=(1, 2)), r"padding \(1, 2\)"),
+])
+def test_a_non_square_layer_is_named_with_what_is_not_square(layer, what):
+    from collections import OrderedDict
+
+    with pytest.raises(ValueError, match=f"layer 'conv' has {what}"):
+        receptive_field(nn.Sequential(OrderedDict(conv=layer)))
+
+
+def test_one_by_one_kernels_are_layers_too():
+    assert receptive_field([(1, 1)]) == ReceptiveField(1, 1)
+    assert receptive_field([(1, 1), (3, 2), (1, 1)]) == ReceptiveField(3, 2)

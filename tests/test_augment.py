@@ -45,3 +45,40 @@ def test_bad_shapes():
         shift(torch.zeros(9, 9), 1, 1)
     with pytest.raises(ValueError, match="max_shift must be >= 0"):
         random_shift(torch.zeros(1, 1, 4, 4), -1)
+
+
+# Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").
+
+def test_shift_takes_whole_pixel_offsets_given_as_floats():
+    # offsets computed as floats (rounded draws, say) move images by whole pixels, as ints do
+    x = torch.rand(3, 1, 6, 6, generator=torch.Generator().manual_seed(0))
+    dy, dx = torch.tensor([1, -2, 0]), torch.tensor([0, 1, -1])
+    want = shift(x, dy, dx)
+    assert torch.equal(shift(x, dy.float(), dx), want)
+    assert torch.equal(shift(x, dy, dx.float()), want)
+    assert torch.equal(shift(x, 2.0, -1), shift(x, 2, -1))
+
+
+def test_random_shift_draws_every_offset_from_minus_to_plus_max_shift():
+    x = torch.zeros(200, 1, 5, 5)
+    x[:, 0, 2, 2] = 1.0
+    pos = random_shift(x, 1, torch.Generator().manual_seed(0))[:, 0].flatten(1).argmax(1)
+    offsets = set(zip((pos // 5 - 2).tolist(), (pos % 5 - 2).tolist()))
+    assert offsets == {(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)}
+
+
+def test_a_max_shift_of_zero_leaves_the_images_as_they_are():
+    x = torch.rand(4, 1, 6, 6, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(random_shift(x, 0, torch.Generator().manual_seed(0)), x)
+    assert torch.equal(shifter(0)(x, torch.Generator().manual_seed(0)), x)
+
+
+def test_shifter_draws_from_the_generator_it_is_given_not_the_global_one():
+    x = torch.rand(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(1)
+    a = shifter(2)(x, torch.Generator().manual_seed(5))
+    torch.manual_seed(2)
+    b = shifter(2)(x, torch.Generator().manual_seed(5))
+    assert torch.equal(a, b)
+    assert torch.equal(a, random_shift(x, 2, torch.Generator().manual_seed(5)))
+    assert not torch.equal(a, x)

@@ -222,3 +222,164 @@ def test_unwritable_cache_is_skipped(tmp_path, monkeypatch):
         assert images.shape == (5000, 1, 28, 28) and len(labels) == 5000
     finally:
         data._embedded_all.cache_clear()
+
+
+# Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").
+
+def test_data_root_is_data_in_the_checkout_whatever_the_working_folder(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    assert data.repository_root() == Path(data.__file__).resolve().parent.parent
+    assert data.data_root() == data.repository_root() / "data"
+    assert data.data_root(tmp_path / "mine") == tmp_path / "mine"
+    monkeypatch.setattr(data, "repository_root", lambda: None)  # installed outside a checkout (Colab)
+    assert data.data_root() == Path.cwd() / "data"
+
+
+def test_the_network_probe_dials_the_mirrors_port_with_a_timeout(monkeypatch):
+    calls = []
+
+    class Connection:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def connect(address, timeout=None):
+        calls.append((address, timeout))
+        return Connection()
+
+    monkeypatch.setattr(data.socket, "create_connection", connect)
+    assert data._reachable("https://ossci-datasets.s3.amazonaws.com/mnist/") is True
+    assert data._reachable("http://yann.lecun.com/exdb/mnist/") is True
+    assert data._reachable("http://127.0.0.1:8080/mnist/", timeout=0.5) is True
+    assert calls == [(("ossci-datasets.s3.amazonaws.com", 443), data.NETWORK_TIMEOUT_S),
+                     (("yann.lecun.com", 80), data.NETWORK_TIMEOUT_S), (("127.0.0.1", 8080), 0.5)]
+
+    def refuse(address, timeout=None):
+        raise ConnectionRefusedError(address)
+
+    monkeypatch.setattr(data.socket, "create_connection", refuse)
+    assert data._reachable("https://ossci-datasets.s3.amazonaws.com/mnist/") is False
+
+
+@pytest.fixture
+def fake_mirrors(monkeypatch, mnist_root):
+    """MNIST's download replaced by a copy of mnist_root's files, recording the mirrors it was given and
+    the socket timeout in force; one of two mirrors answers."""
+    import shutil
+    import socket
+    from pathlib import Path
+
+    from torchvision.datasets import MNIST
+
+    seen = []
+
+    def download(self):
+        seen.append({"root": Path(self.root), "mirrors": list(MNIST.mirrors), "timeout": socket.getdefaulttimeout()})
+        raw = Path(self.raw_folder)
+        raw.mkdir(parents=True, exist_ok=True)
+        for f in (mnist_root / "MNIST" / "raw").iterdir():
+            shutil.copy(f, raw / f.name)
+
+    monkeypatch.setattr(MNIST, "download", download)
+    monkeypatch.setattr(MNIST, "mirrors", ["http://silent.invalid/mnist/", "https://answers.invalid/mnist/"])
+    monkeypatch.setattr(data, "_reachable", lambda url, timeout=data.NETWORK_TIMEOUT_S: "answers" in url)
+    old_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(7.0)
+    yield seen
+    socket.setdefaulttimeout(old_timeout)
+
+
+def test_full_mnist_is_downloaded_from_the_mirrors_that_answer(tmp_path, mnist_root, fake_mirrors):
+    import socket
+
+    from torchvision.datasets import MNIST
+
+    x, y = load_digits("train", source="mnist", root=tmp_path)
+    assert fake_mirrors == [{"root": tmp_path, "mirrors": ["https://answers.invalid/mnist/"], "timeout": 60}]
+    assert MNIST.mirrors == ["http://silent.invalid/mnist/", "https://answers.invalid/mnist/"]  # restored
+    assert socket.getdefaulttimeout() == 7.0
+    ref_x, ref_y = load_digits("train", source="mnist", root=mnist_root)
+    assert x.shape == (600, 1, 28, 28) and torch.equal(x, ref_x) and torch.equal(y, ref_y) and y.dtype == torch.int64
+    assert (tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte").exists()
+
+
+def test_a_failed_download_says_so_and_restores_the_mirrors(tmp_path, fake_mirrors, monkeypatch):
+    import socket
+
+    from torchvision.datasets import MNIST
+
+    def broken(self):
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(MNIST, "download", broken)
+    with pytest.raises(DataError, match=r"Downloading full MNIST into .* failed \(connection reset\)"):
+        load_digits("train", source="mnist", root=tmp_path)
+    assert MNIST.mirrors == ["http://silent.invalid/mnist/", "https://answers.invalid/mnist/"]
+    assert socket.getdefaulttimeout() == 7.0
+
+
+def test_an_unreadable_mnist_folder_names_the_readers_complaint(tmp_path, mnist_root, monkeypatch):
+    import shutil
+
+    from torchvision.datasets import MNIST
+
+    broken = tmp_path / "broken"
+    shutil.copytree(mnist_root, broken)
+
+    def complain(self):
+        raise ValueError("bad magic number\nin t10k-images-idx3-ubyte")
+
+    monkeypatch.setattr(MNIST, "_load_data", complain)
+    with pytest.raises(DataError, match=r"could not be read \(bad magic number\); delete"):
+        load_digits("test", source="mnist", root=broken)
+
+    def mute(self):
+        raise ValueError()
+
+    monkeypatch.setattr(MNIST, "_load_data", mute)
+    with pytest.raises(DataError, match=r"could not be read \(ValueError\); delete"):
+        load_digits("test", source="mnist", root=broken)
+
+
+def test_an_incomplete_mnist_folder_lists_every_missing_file(tmp_path, mnist_root):
+    import shutil
+
+    partial = tmp_path / "partial"
+    shutil.copytree(mnist_root, partial)
+    for name in ("train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"):
+        (partial / "MNIST" / "raw" / name).unlink()
+    with pytest.raises(DataError, match=r"\(missing train-labels-idx1-ubyte, t10k-labels-idx1-ubyte\)"):
+        load_digits("test", source="mnist", root=partial)
+
+
+def test_small_digits_come_from_the_source_and_split_asked_for(mnist_root):
+    def drawn_from(images, pool):
+        # every image, scaled back from [-1, 1] to [0, 1], is one of the pool's digits
+        distances = torch.cdist(((images - data.BACKGROUND) / 2).flatten(1), pool.flatten(1), compute_mode="donot_use_mm_for_euclid_dist")
+        return float(distances.min(1).values.max()) < 1e-4
+
+    x, y = small_digits("train", per_class=10, source="mnist", root=mnist_root)  # the folder's 600 digits
+    pool, _ = load_digits("train", size=16, source="mnist", root=mnist_root)
+    assert x.shape == (100, 1, 16, 16) and class_counts(y) == [10] * 10 and drawn_from(x, pool)
+    xt, _ = small_digits("test", per_class=5)
+    assert drawn_from(xt, load_digits("test", size=16)[0]) and not drawn_from(xt, load_digits("train", size=16)[0])
+    assert float(xt.max()) == 1.0 and float(xt.min()) == -1.0  # full ink and blank paper
+
+
+def test_small_digits_default_seed_and_the_whole_class_at_most():
+    a, _ = small_digits("test", per_class=5)
+    assert torch.equal(a, small_digits("test", per_class=5, seed=0)[0])
+    assert not torch.equal(a, small_digits("test", per_class=5, seed=1)[0])
+    x, y = small_digits("test", per_class=100)  # the embedded test split holds exactly 100 of each class
+    assert class_counts(y) == [100] * 10
+    with pytest.raises(ValueError, match="per_class <= 100"):
+        small_digits("test", per_class=101)
+
+
+def test_class_counts_lists_every_class_even_when_absent():
+    assert class_counts(torch.tensor([0, 1, 1, 3])) == [1, 2, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert class_counts(torch.tensor([2]), num_classes=4) == [0, 0, 1, 0]

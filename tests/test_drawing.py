@@ -91,3 +91,37 @@ def test_a_written_number_becomes_a_strip():
 def test_line_helper_strokes_are_accepted_too():
     strokes = [line((80, 60), (200, 60)).tolist(), line((200, 60), (170, 150), (130, 230)).tolist()]
     assert torch.equal(drawn_digit(strokes, 280, 280), drawn_digit(SEVEN, 280, 280))
+
+
+# Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").
+
+def test_a_larger_field_holds_the_same_digit_at_a_larger_scale():
+    from helpers.strokes import centre_of_mass
+
+    small, large = drawn_digit(SEVEN, 280, 280), drawn_digit(SEVEN, 280, 280, size=56)
+    assert large.shape == (1, 1, 56, 56)
+    cx, cy = centre_of_mass(large)[0].tolist()
+    assert abs(cx - 28) < 0.01 and abs(cy - 28) < 0.01  # the centre of mass exactly at the field's centre
+    assert abs(float(large.sum()) / float(small.sum()) - 4) < 0.1  # twice as long, twice as wide strokes
+    rows = torch.nonzero(large[0, 0].amax(1) > 0.5).flatten()
+    assert 2 * 17 <= int(rows.max() - rows.min()) + 1 <= 2 * 21  # twice the extent it has in 28x28
+
+
+def test_a_canvas_hatched_at_pen_width_is_a_scribble():
+    # lines a pen's width apart (the pen is 1/14 of the canvas: 20 pixels) cover it all
+    hatched = [[(0, y), (280, y)] for y in range(10, 280, 20)]
+    with pytest.raises(DrawingProblem, match="covers most of the canvas"):
+        drawn_digit(hatched, 280, 280)
+    spaced = [[(0, y), (280, y)] for y in range(10, 280, 60)]  # a third covered: not a scribble
+    assert drawn_digit(spaced, 280, 280).shape == (1, 1, 28, 28)
+
+
+def test_a_mistake_names_the_function_that_was_called():
+    with pytest.raises(ValueError, match="^drawn_digit needs a canvas of at least 16x16"):
+        drawn_digit(SEVEN, 10, 10)
+    with pytest.raises(ValueError, match="^drawn_digit expects a list of strokes"):
+        drawn_digit(torch.zeros(2, 2), 280, 280)
+    with pytest.raises(ValueError, match="^drawn_strip needs a canvas of at least 32x32"):
+        drawn_strip(SEVEN, 280, 20)
+    with pytest.raises(ValueError, match="^drawn_strip expects a list of strokes"):
+        drawn_strip("314", 600, 150)
