@@ -13,9 +13,10 @@ helpers/ is never touched. Three things are done to the copy only, none of which
 - functions with a decorator mutmut cannot see through (`@torch.no_grad()`, `@functools.lru_cache`,
   `@property`) are written undecorated, followed by `name = decorator(name)`, so that `predict`,
   `output_map` and data's cached loaders get mutants too (mutmut skips decorated functions);
-- its conftest.py empties helpers.data's in-memory caches before each test, so every test that reads
-  digits counts as covering the data functions (otherwise only the first test of a run would), and
-  imports once what torch and the tests import lazily (each mutant's worker would import it again);
+- its conftest.py imports once what torch and the tests import lazily (each mutant's worker would
+  import it again), and in mutmut's stats phase empties helpers.data's in-memory caches before each
+  test, so that every test that reads digits counts as covering the data functions (otherwise only
+  the first test of the run would);
 - mutmut's settings are appended to the copy's pyproject.toml (see MUTMUT_SETTINGS).
 
 Mutants that change only an error message are not run: a change inside the message argument of a
@@ -23,7 +24,7 @@ Mutants that change only an error message are not run: a change inside the messa
 Survivors that cannot change behaviour are listed in EQUIVALENT with the reason; every other survivor
 is printed with its change, for a test to kill it.
 
-Usage: python scripts/mutants.py [--modules data,train] [--jobs 2]
+Usage: python scripts/mutants.py [--modules data,train] [--jobs 2] [--resume]
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ pytest_add_cli_args = ["-p", "no:nbval", "-p", "no:unraisableexception"]
 also_copy = ["scripts", "conftest.py", "notebooks"]
 # torch is not fork-safe once it has run: fork each mutant's worker from a server that only imported the tests
 process_isolation = "forkserver"
+# a worker gets (its tests' seconds + 2) x 10 CPU seconds before it counts as a timeout (mutmut: (s + 1) x 30)
+timeout_multiplier = 5.0
+timeout_constant = 2.0
 """
 
 CONFTEST = '''
@@ -119,6 +123,108 @@ def _mutants_fresh_data_caches():
 # source lines as the report prints them ("before -> after"); an entry no longer matches when the function
 # is edited, and its mutant is then reported as a survivor again, to be judged afresh.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ('data', 'data_source',
+     'chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "embedded") -> chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "EMBEDDED")'):
+        "the source's name is lower-cased before use",
+    ('data', 'load_digits',
+     'where = str(data_root(root).resolve()) if src == "mnist" else "" -> where = str(data_root(root).resolve()) if src == "mnist" else "XXXX"'):
+        "any constant does as the embedded digits' cache key",
+    ('data', 'resize',
+     'return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0) -> return F.interpolate(images, size=(16, 16), mode="area").clamp_(None, 1.0)'):
+        'an area average of pixels in [0, 1] stays in [0, 1], rounding included: the clamp never acts on digits',
+    ('data', 'resize',
+     'return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0) -> return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, None)'):
+        'an area average of pixels in [0, 1] stays in [0, 1], rounding included: the clamp never acts on digits',
+    ('data', 'resize',
+     'return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0) -> return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, )'):
+        'an area average of pixels in [0, 1] stays in [0, 1], rounding included: the clamp never acts on digits',
+    ('data', 'resize',
+     'return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0) -> return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 2.0)'):
+        'an area average of pixels in [0, 1] stays in [0, 1], rounding included: the clamp never acts on digits',
+    ('data', '_embedded_all',
+     'return pixels.reshape(-1, 1, 28, 28).to(torch.float32) / 255.0, labels -> return pixels.reshape(-1, 1, 28, 28).to(None) / 255.0, labels'):
+        "uint8 pixels / 255.0 are float32 anyway (torch's default dtype, which no notebook changes)",
+    ('data', '_save_atomically',
+     'Path(tmp).unlink(missing_ok=True) -> Path(tmp).unlink(missing_ok=None)'):
+        'mkstemp has made the file, so it is there to delete',
+    ('data', '_save_atomically',
+     'Path(tmp).unlink(missing_ok=True) -> Path(tmp).unlink(missing_ok=False)'):
+        'mkstemp has made the file, so it is there to delete',
+    ('data', '_mnist',
+     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, download=None)'):
+        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
+    ('data', '_mnist',
+     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, )'):
+        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
+    ('data', '_mnist',
+     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, download=True)'):
+        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
+    ('data', '_mnist',
+     'return images.contiguous(), ds.targets.to(torch.int64).contiguous() -> return images.contiguous(), ds.targets.to(None).contiguous()'):
+        "torchvision's MNIST targets are int64 already, and .to(None) leaves a tensor as it is",
+    ('train', 'progress_enabled',
+     'return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "1").strip().lower() not in ("0", "false", "no", "off") -> return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "XX1XX").strip().lower() not in ("0", "false", "no", "off")'):
+        'any default outside the off words turns progress bars on',
+    ('train', 'fit',
+     'optimizer: OptimizerSpec = "sgd", -> optimizer: OptimizerSpec = "SGD",'):
+        "the optimizer's name is lower-cased before use",
+    ('train', 'fit',
+     'last_test = check_values(test, "test")[1] if test is not None else -1 -> last_test = check_values(test, "test")[1] if test is not None else -2'):
+        'any negative bound passes the label check when there is no test set',
+    ('train', 'fit',
+     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, ), yb.to(dev, non_blocking=True)'):
+        'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
+    ('train', 'fit',
+     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=False), yb.to(dev, non_blocking=True)'):
+        'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
+    ('train', 'fit',
+     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, )'):
+        'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
+    ('train', 'fit',
+     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=False)'):
+        'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
+    ('train', 'fit',
+     'history.train_accuracy.append(accuracy(model, (x, y), device=dev)) -> history.train_accuracy.append(accuracy(model, (x, y), device=None))'):
+        "the model sits on dev while it trains, and accuracy runs on the model's own device by default",
+    ('train', 'fit',
+     'history.train_accuracy.append(accuracy(model, (x, y), device=dev)) -> history.train_accuracy.append(accuracy(model, (x, y), ))'):
+        "the model sits on dev while it trains, and accuracy runs on the model's own device by default",
+    ('train', 'fit',
+     'history.test_accuracy.append(accuracy(model, test, device=dev)) -> history.test_accuracy.append(accuracy(model, test, device=None))'):
+        "the model sits on dev while it trains, and accuracy runs on the model's own device by default",
+    ('train', 'fit',
+     'history.test_accuracy.append(accuracy(model, test, device=dev)) -> history.test_accuracy.append(accuracy(model, test, ))'):
+        "the model sits on dev while it trains, and accuracy runs on the model's own device by default",
+    ('augment', 'shift',
+     'm = int(max(dy.abs().max().item(), dx.abs().max().item(), 0)) -> m = int(max(dy.abs().max().item(), dx.abs().max().item(), ))'):
+        'the other two terms are >= 0 already',
+    ('augment', 'shift',
+     'm = int(max(dy.abs().max().item(), dx.abs().max().item(), 0)) -> m = int(max(dy.abs().max().item(), dx.abs().max().item(), 1))'):
+        'when every shift is 0 the images are padded by one pixel and the same pixels gathered back: the same values (in the standard memory layout, which shift does not promise to keep)',
+    ('anatomy', 'free_parameters',
+     'return (sum(p.numel() for p in module.parameters(recurse=False) if p.requires_grad) -> return (sum(p.numel() for p in module.parameters(recurse=None) if p.requires_grad)'):
+        'None is false: the same as recurse=False',
+    ('anatomy', 'layer_connections',
+     'own = dict(module.named_parameters(recurse=False)) -> own = dict(module.named_parameters(recurse=None))'):
+        'None is false: the same as recurse=False',
+    ('anatomy', 'count_connections',
+     'bias_only = {n for n, _ in layer.named_parameters(recurse=False)} == {"bias"} -> bias_only = {n for n, _ in layer.named_parameters(recurse=None)} == {"bias"}'):
+        'None is false: the same as recurse=False',
+    ('drawing', '_points',
+     'pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=torch.float32).reshape(-1, 2) -> pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=None).reshape(-1, 2)'):
+        'the points are Python floats, which torch stores as float32 (its default dtype, which no notebook changes)',
+    ('drawing', '_points',
+     'pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=torch.float32).reshape(-1, 2) -> pts = torch.tensor([tuple(map(float, p)) for p in stroke], ).reshape(-1, 2)'):
+        'the points are Python floats, which torch stores as float32 (its default dtype, which no notebook changes)',
+    ('drawing', '_check_ink',
+     'ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), indexing=None)'):
+        'torch.meshgrid indexes "ij" by default',
+    ('drawing', 'drawn_strip',
+     'ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing=None)'):
+        'torch.meshgrid indexes "ij" by default',
+    ('pooling', 'windows',
+     'h, w = x.shape[-2:] -> h, w = x.shape[+2:]'):
+        'x is 4-D here, so [2:] and [-2:] are the same two axes',
 }
 
 
@@ -362,7 +468,8 @@ def run_mutmut(mutmut: Path, names: list[str], jobs: int) -> None:
                 print(f"  {(last - start) / 60:4.1f} min: {where}", flush=True)
     if proc.returncode != 0:
         print(log.read_text(encoding="utf-8", errors="replace")[-3000:])
-        raise SystemExit(f"mutmut run failed (exit {proc.returncode}); its output is in {log}")
+        raise SystemExit(f"mutmut run failed (exit {proc.returncode}); its output is in {log}. "
+                         "`python scripts/mutants.py --resume` tests the mutants left.")
 
 
 def score(modules: list[str], mutants: list[Mutant]) -> list[Row]:
@@ -409,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modules", default=",".join(SCOPE), help="comma-separated subset of: " + ", ".join(SCOPE))
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--resume", action="store_true",
+                        help=f"go on with an interrupted run: keep {WORK.relative_to(ROOT)} and test only the mutants without a result")
     args = parser.parse_args(argv)
     modules = [m for m in args.modules.split(",") if m]
     unknown = [m for m in modules if m not in SCOPE]
@@ -416,13 +525,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module {unknown[0]!r}: use some of {', '.join(SCOPE)}")
     start = time.monotonic()
     mutmut = ensure_mutmut()
-    prepare(modules)
-    generate()
+    if not (args.resume and (WORK / "mutants").is_dir()):
+        prepare(modules)
+        generate()
     mutants = read_mutants(modules)
     names = [m.key for m in mutants if not m.message]
+    if args.resume:
+        read_results(mutants)
+        names = [m.key for m in mutants if not m.message and m.status == "not checked"]
     print(f"mutmut {MUTMUT_VERSION}: {len(names)} mutants of {', '.join(modules)} "
-          f"({len(mutants) - len(names)} message-only mutants not run); {args.jobs} at a time, in {WORK}", flush=True)
-    run_mutmut(mutmut, names, args.jobs)
+          f"({sum(m.message for m in mutants)} message-only mutants not run); {args.jobs} at a time, in {WORK}", flush=True)
+    if names:
+        run_mutmut(mutmut, names, args.jobs)
     read_results(mutants)
     rows = score(modules, mutants)
     text = report(rows, time.monotonic() - start)

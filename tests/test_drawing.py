@@ -125,3 +125,79 @@ def test_a_mistake_names_the_function_that_was_called():
         drawn_strip(SEVEN, 280, 20)
     with pytest.raises(ValueError, match="^drawn_strip expects a list of strokes"):
         drawn_strip("314", 600, 150)
+
+
+THREE_ONE_FOUR = ([[(40, 25), (100, 25), (70, 70), (110, 95), (70, 125), (40, 120)]] + [[(200, 25), (200, 125)]]
+                  + [[(330, 25), (300, 95), (370, 95)], [(350, 60), (350, 125)]])  # on a 600 x 150 canvas
+
+
+def test_a_strip_frames_the_ink_with_4_blank_columns_and_centres_it():
+    image = drawn_strip(THREE_ONE_FOUR, 600, 150)
+    cols = torch.nonzero(image[0].amax(0) > 0).flatten()
+    rows = torch.nonzero(image[0].amax(1) > 0).flatten()
+    assert (int(cols.min()), image.shape[2] - 1 - int(cols.max())) == (4, 4)  # blank columns left and right
+    assert int(rows.min()) == HEIGHT - 1 - int(rows.max())  # as much paper above as below
+    assert abs(int(rows.max() - rows.min()) + 1 - STRIP_INK) <= 1  # all the ink, soft edges included
+    one = drawn_strip([[(300, 20), (300, 130)]], 600, 150)
+    cols = torch.nonzero(one[0].amax(0) > 0).flatten()
+    assert int(cols.min()) == one.shape[2] - 1 - int(cols.max())
+
+
+def test_a_strip_canvas_hatched_at_pen_width_is_a_scribble():
+    hatched = [[(0, y), (600, y)] for y in range(5, 150, 10)]  # the pen is 150 / 14 = 10.7 pixels wide
+    with pytest.raises(DrawingProblem, match="covers most of the canvas"):
+        drawn_strip(hatched, 600, 150)
+
+
+def test_how_much_of_the_canvas_the_pen_covers_decides_a_scribble():
+    def lines(spacing, vertical=False, upto=280):
+        return [[(v, 0), (v, 280)] if vertical else [(0, v), (280, v)] for v in range(10, upto, spacing)]
+
+    for scribble in (lines(40), lines(40, vertical=True)):  # bands of 2 x 12 pixels every 40: 60% covered
+        with pytest.raises(DrawingProblem, match="covers most of the canvas"):
+            drawn_digit(scribble, 280, 280)
+    for digit in (lines(60), lines(20, upto=80), lines(20, vertical=True, upto=80)):  # 40% covered, the top or left third
+        assert drawn_digit(digit, 280, 280).shape == (1, 1, 28, 28)
+
+
+def test_canvas_size_limits_are_inclusive_and_sizes_are_whole_numbers():
+    assert drawn_digit(moved(SEVEN, 16 / 280, 0, 0), 16, 16).shape == (1, 1, 28, 28)
+    assert drawn_strip([[(10, 2), (10, 30)]], 100, 32).shape[1] == HEIGHT
+    with pytest.raises(ValueError, match="whole pixels"):
+        drawn_digit(SEVEN, True, 280)
+    with pytest.raises(ValueError, match="whole pixels"):
+        drawn_digit(SEVEN, 280, True)
+
+
+def test_empty_strokes_are_skipped_not_the_end():
+    assert torch.equal(drawn_digit([[]] + SEVEN + [[]], 280, 280), drawn_digit(SEVEN, 280, 280))
+
+
+def test_a_line_is_a_dot_only_when_short_both_ways():
+    for stroke in ([(40, 140), (240, 140)], [(140, 40), (140, 240)]):  # a dash and a bar: long one way
+        assert drawn_digit([stroke], 280, 280).shape == (1, 1, 28, 28)
+    # exactly MIN_EXTENT of the canvas (0.08 x 250 = 20 pixels) one way is not smaller than it: no dot
+    for stroke in ([(100, 100), (120, 100)], [(100, 100), (100, 120)]):
+        assert drawn_digit([stroke], 250, 250).shape == (1, 1, 28, 28)
+    with pytest.raises(DrawingProblem, match="single dot"):
+        drawn_digit([[(100, 100), (119, 119)]], 250, 250)
+
+
+def test_a_point_below_or_right_of_the_canvas_is_outside_too():
+    with pytest.raises(ValueError, match=r"\(20, 300\) outside the 280x280 canvas"):
+        drawn_digit([[(10, 10), (20, 300)]], 280, 280)
+
+
+def test_a_dot_is_a_dot_anywhere_on_the_canvas():
+    for x, y in ((10, 200), (200, 10)):  # near the left edge low down, near the top edge on the right
+        with pytest.raises(DrawingProblem, match="single dot"):
+            drawn_digit([[(x, y)], [(x + 2, y + 1), (x + 1, y + 2)]], 280, 280)
+
+
+def test_reading_a_drawing_raises_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drawn_digit(SEVEN, 280, 280)
+        drawn_strip(THREE_ONE_FOUR, 600, 150)

@@ -252,3 +252,33 @@ def test_same_as_the_1990_layer_of_notebook_02():
         theirs.bias.copy_(ours.bias)
     x = rand(2, 3, 8, 8)
     torch.testing.assert_close(ours(x), torch.tanh(theirs(x)))
+
+
+# ---- written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing") ----------
+
+def test_pooling_errors_say_what_they_got():
+    x = rand(1, 1, 4, 4)
+    with pytest.raises(ValueError, match=r"got \(4, 4\); add axes"):
+        windows(torch.zeros(4, 4), 2)
+    with pytest.raises(ValueError, match="got list; add axes"):
+        windows([[1.0, 2.0]], 2)
+    with pytest.raises(ValueError, match="^kernel must be a positive int"):
+        windows(x, 0)
+    with pytest.raises(ValueError, match="^stride must be a positive int"):
+        windows(x, 2, 0)
+    with pytest.raises(ValueError, match="A 3x3 window does not fit in 2x8 feature maps"):
+        windows(rand(1, 1, 2, 8), 3)  # too small one way is enough
+    with pytest.raises(ValueError, match="A 3x3 window does not fit in 8x2 feature maps"):
+        windows(rand(1, 1, 8, 2), 3)
+    for b in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="b > 0"):
+            lse_pool(x, 2, b=b)
+
+
+def test_lp_and_lse_defaults_and_lse_strides():
+    x = rand(2, 3, 6, 6)
+    assert torch.equal(lp_pool(x, 2), lp_pool(x, 2, p=2.0))
+    assert torch.equal(lse_pool(x, 2), lse_pool(x, 2, b=1.0))
+    overlapping = lse_pool(x, 2, 1)
+    assert overlapping.shape == (2, 3, 5, 5)
+    torch.testing.assert_close(overlapping, naive(x, (2, 2), (1, 1), lambda w: torch.logsumexp(w, -1) - math.log(4)))

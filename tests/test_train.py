@@ -239,3 +239,309 @@ def test_checks_do_not_change_training():
     state = torch.get_rng_state()
     fit(model, (x, y), (x, y), epochs=1, lr=0.01, progress=False)
     assert torch.equal(state, torch.get_rng_state())  # the checks draw no random numbers
+
+
+# ---- written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing") ----------
+
+def small_data(n=8, classes=3, seed=0):
+    """n random 2x2 images and labels 0, 1, ..., classes - 1, 0, ...: enough for a linear net."""
+    return torch.rand(n, 1, 2, 2, generator=torch.Generator().manual_seed(seed)), torch.arange(n) % classes
+
+
+def linear(outputs=3):
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(4, outputs))
+
+
+def test_set_seed_defaults_to_zero_and_gives_numpy_a_seed_it_takes():
+    import random
+
+    import numpy as np
+
+    def draws():
+        return random.random(), float(np.random.rand()), float(torch.rand(1))
+
+    set_seed()
+    first = draws()
+    set_seed(0)
+    assert draws() == first
+    set_seed(2**32 + 5)  # NumPy takes seeds below 2**32 only: it gets the seed modulo 2**32
+    a = float(np.random.rand())
+    np.random.seed(5)
+    assert a == float(np.random.rand())
+
+
+def test_pick_device_refuses_mps_unless_torch_has_it(monkeypatch):
+    from helpers.train import pick_device
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="no Apple-silicon GPU"):
+        pick_device("mps")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert pick_device("mps") == torch.device("mps")
+
+
+def test_the_words_that_turn_progress_bars_off(monkeypatch):
+    monkeypatch.delenv("CONVNETS_PROGRESS", raising=False)
+    assert progress_enabled()
+    for word in ("0", "false", "no", "off", " Off ", "FALSE", "No"):
+        monkeypatch.setenv("CONVNETS_PROGRESS", word)
+        assert not progress_enabled(), word
+    for word in ("1", "yes", "on"):
+        monkeypatch.setenv("CONVNETS_PROGRESS", word)
+        assert progress_enabled(), word
+
+
+def test_history_prints_a_line_per_epoch_and_a_dash_for_what_was_not_measured():
+    h = History(loss=[1.23456, 0.5], train_accuracy=[50.0, 75.5], test_accuracy=[60.25], seconds=[1.0, 2.0])
+    assert str(h) == ("epoch   loss  train %   test %\n"
+                      "    1  1.235    50.00    60.25\n"
+                      "    2  0.500    75.50        -")
+    assert str(History(loss=[0.5], test_accuracy=[90.0])).splitlines()[1] == "    1  0.500        -    90.00"  # train_accuracy=False
+
+
+def test_check_data_and_check_values_say_what_is_wrong_with_which_argument():
+    from helpers.train import check_data, check_values
+
+    x, y = small_data(4)
+    with pytest.raises(TypeError, match="^data must be a pair"):
+        check_data({"images": x, "labels": y})  # two items, but not a pair
+    with pytest.raises(TypeError, match="^data must be a pair"):
+        check_data(torch.zeros(2, 5))
+    with pytest.raises(TypeError, match=r"^data must hold two tensors \(images, labels\), got Tensor and list"):
+        check_data((x, y.tolist()))
+    with pytest.raises(TypeError, match=r"^data must hold two tensors \(images, labels\), got list and Tensor"):
+        check_data((x.tolist(), y))
+    with pytest.raises(ValueError, match=r"^data: the images hold nan or inf values; check which with \(~images.isfinite\(\)\)"):
+        check_values((x.masked_fill(x > 0.5, float("nan")), y))
+
+
+def test_fit_warns_beyond_the_input_limit_either_way_and_points_at_the_callers_line():
+    from helpers import train
+    from helpers.train import INPUT_LIMIT
+
+    x, y = small_data(8)
+    with pytest.warns(UserWarning, match=r"range over \[-20, 0\.5\]") as caught:
+        fit(linear(), (x * 0 - 20 + (x > 0.5) * 20.5, y), epochs=1, lr=1e-3, train_accuracy=False, progress=False)
+    # stacklevel points past fit at the learner's own cell, not at a line of helpers/train.py (under mutmut, whose
+    # trampolines add frames, at one of those)
+    assert caught[0].filename != train.__file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        at_limit = x * 0 + INPUT_LIMIT
+        fit(linear(), (at_limit, y), epochs=1, lr=1e-3, train_accuracy=False, progress=False)  # not beyond it
+
+
+class BatchSizes(nn.Module):
+    """A linear net that records the length of every batch it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 3)
+        self.sizes = []
+
+    def forward(self, x):
+        self.sizes.append(len(x))
+        return self.lin(x.flatten(1))
+
+
+def test_predict_and_accuracy_read_batches_of_1000_unless_told_otherwise():
+    x, y = small_data(2500)
+    net = BatchSizes()
+    predict(net, x)
+    assert net.sizes == [1000, 1000, 500]
+    net.sizes = []
+    accuracy(net, (x, y))
+    assert net.sizes == [1000, 1000, 500]
+    net.sizes = []
+    accuracy(net, (x, y), batch_size=700)
+    assert net.sizes == [700, 700, 700, 400]
+
+
+def test_predict_and_accuracy_refuse_wrong_inputs_by_name():
+    net = linear()
+    x, y = small_data(5)
+    with pytest.raises(TypeError, match="^predict holds torch.float32 weights but got torch.float64 input"):
+        predict(net, x.double())
+    with pytest.raises(ValueError, match="^Unknown device 'abacus'"):
+        predict(net, x, device="abacus")
+    with pytest.raises(ValueError, match="^Unknown device 'abacus'"):
+        accuracy(net, (x, y), device="abacus")
+    with pytest.raises(ValueError, match="^accuracy: the labels go up to 3 but the net has 3 outputs"):
+        accuracy(net, (x, y + 1))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda good, x, y: fit(linear(), (x, y[:5]), epochs=1, lr=0.1), ValueError, "^train: images"),
+    (lambda good, x, y: fit(linear(), good, (x, y[:5]), epochs=1, lr=0.1), ValueError, "^test: images"),
+    (lambda good, x, y: fit(linear(), good, (x, y.float()), epochs=1, lr=0.1), TypeError, "^test: labels must be int64"),
+    (lambda good, x, y: fit(linear(), (x.double(), y), epochs=1, lr=0.1), TypeError, "^fit holds torch.float32 weights"),
+    (lambda good, x, y: fit(linear(), good, epochs=1, lr=0.1, batch_size=0), ValueError, "fit needs batch_size to be"),
+    (lambda good, x, y: fit(linear(), good, epochs=1, lr=0), ValueError, "learning rate lr that is a finite number > 0"),
+    (lambda good, x, y: fit(linear(), good, epochs=1, lr=0.1, loss_fn="mse"), TypeError, "fit needs loss_fn to be a function"),
+    (lambda good, x, y: fit(linear(), good, epochs=1, lr=0.1, augment=2), TypeError, "fit needs augment to be a function"),
+    (lambda good, x, y: fit(linear(), (x * float("nan"), y), epochs=1, lr=0.1), ValueError, "^train: the images hold nan"),
+    (lambda good, x, y: fit(linear(), good, (x * float("nan"), y), epochs=1, lr=0.1), ValueError, "^test: the images hold nan"),
+    (lambda good, x, y: fit(linear(), (x, y + 10), epochs=1, lr=0.1), ValueError, "^train: the labels go up to 12 but the net has 3"),
+    (lambda good, x, y: fit(linear(), good, (x, y + 3), epochs=1, lr=0.1), ValueError, "^test: the labels go up to 5 but the net has 3"),
+])
+def test_fit_names_the_argument_at_fault(call, error, message):
+    x, y = small_data(8)
+    with pytest.raises(error, match=message):
+        call((x, y), x, y)
+
+
+def test_fit_trains_a_one_output_net_without_a_test_set():
+    x, _ = small_data(8)
+    h = fit(linear(1), (x, torch.zeros(8, dtype=torch.long)), epochs=1, lr=0.1, progress=False)
+    assert len(h.loss) == 1
+
+
+def test_fit_draws_a_progress_bar_of_every_batch_with_the_epochs_figures(monkeypatch):
+    bars = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            self.kwargs, self.updates, self.postfixes, self.closed = kwargs, 0, [], False
+            bars.append(self)
+
+        def update(self, n):
+            self.updates += n
+
+        def set_postfix(self, post):
+            self.postfixes.append(dict(post))
+
+        def close(self):
+            self.closed = True
+
+    class Tiny(nn.Sequential):
+        pass
+
+    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
+    x, y = small_data(5)
+    torch.manual_seed(0)
+    h = fit(Tiny(nn.Flatten(), nn.Linear(4, 3)), (x, y), (x, y), epochs=3, lr=0.1, batch_size=2)  # progress on by default
+    (bar,) = bars
+    assert bar.kwargs == {"total": 9, "desc": "Tiny", "unit": "batch", "leave": True}  # 3 epochs of 3 batches (2, 2, 1)
+    assert type(bar.kwargs["total"]) is int and bar.updates == 9 and bar.closed
+    assert bar.postfixes == [{"loss": f"{h.loss[e]:.3f}", "test": f"{h.test_accuracy[e]:.1f}%"} for e in range(3)]
+
+
+def test_the_cosine_schedule_reaches_zero_at_the_last_step():
+    made = []
+
+    def sgd(params):
+        made.append(torch.optim.SGD(params, lr=0.5))
+        return made[-1]
+
+    x, y = small_data(5)
+    fit(linear(), (x, y), epochs=2, lr=0.5, batch_size=2, optimizer=sgd, schedule="cosine", train_accuracy=False, progress=False)
+    assert made[0].param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-9)  # 2 epochs of 3 batches: 6 steps
+    fit(linear(), (x, y), epochs=2, lr=0.5, batch_size=2, optimizer=sgd, train_accuracy=False, progress=False)
+    assert made[1].param_groups[0]["lr"] == 0.5
+
+
+def test_optimizers_by_name_get_the_learning_rate_momentum_and_weight_decay():
+    from helpers.train import _optimizer
+
+    params = [nn.Parameter(torch.zeros(2))]
+    sgd = _optimizer("sgd", params, 0.1, 0.8, 0.01)
+    assert type(sgd) is torch.optim.SGD and (sgd.defaults["lr"], sgd.defaults["momentum"], sgd.defaults["weight_decay"]) == (0.1, 0.8, 0.01)
+    adam = _optimizer("Adam", params, 0.1, 0.8, 0.01)
+    assert type(adam) is torch.optim.Adam and (adam.defaults["lr"], adam.defaults["weight_decay"]) == (0.1, 0.01)
+    adamw = _optimizer("AdamW", params, 0.1, 0.8, 0.0)
+    assert type(adamw) is torch.optim.AdamW and (adamw.defaults["lr"], adamw.defaults["weight_decay"]) == (0.1, 0.01)
+    assert adamw.param_groups[0]["params"] == params
+    assert _optimizer("adamw", params, 0.1, 0.8, 0.05).defaults["weight_decay"] == 0.05
+
+
+def test_fit_defaults_batches_of_64_seed_0_and_the_epoch_loss_is_the_mean_over_images():
+    x, y = small_data(130)
+    net = linear()
+    h = fit(net, (x, y), epochs=1, lr=0.1, progress=False)  # batches of 64, 64 and 2
+    assert len(h.batch_loss) == 3
+    assert h.loss[0] == pytest.approx((64 * h.batch_loss[0] + 64 * h.batch_loss[1] + 2 * h.batch_loss[2]) / 130)
+    assert 0 <= h.seconds[0] < 60
+    other = linear()
+    fit(other, (x, y), epochs=1, lr=0.1, seed=0, progress=False)
+    assert all(torch.equal(p, q) for p, q in zip(net.parameters(), other.parameters()))
+
+
+def test_fit_hands_augment_its_own_generator():
+    generators = []
+
+    def augment(batch, generator):
+        generators.append(generator)
+        return batch
+
+    x, y = small_data(8)
+    fit(linear(), (x, y), epochs=1, lr=0.1, batch_size=4, augment=augment, progress=False)
+    assert len(generators) == 2 and all(isinstance(g, torch.Generator) for g in generators)
+
+
+def test_channels_last_applies_to_the_weights_and_to_4d_batches_only():
+    class Conv(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 2, 2)
+            self.seen = []
+
+        def forward(self, x):
+            self.seen.append("channels_last" if not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
+                             else "contiguous" if x.is_contiguous() else "other")
+            return self.conv(x).flatten(1)[:, :3]
+
+    x, y = torch.rand(6, 3, 4, 4, generator=torch.Generator().manual_seed(0)), torch.arange(6) % 3
+    net = Conv()
+    fit(net, (x, y), epochs=1, lr=0.1, batch_size=3, channels_last=True, train_accuracy=False, progress=False)
+    assert net.seen == ["channels_last"] * 2
+    assert net.conv.weight.is_contiguous(memory_format=torch.channels_last) and not net.conv.weight.is_contiguous()
+    net = Conv()
+    fit(net, (x, y), epochs=1, lr=0.1, batch_size=3, train_accuracy=False, progress=False)
+    assert net.seen == ["contiguous"] * 2
+    flat, _ = small_data(6)
+    fit(linear(), (flat.flatten(1), y), epochs=1, lr=0.1, channels_last=True, progress=False)  # 2-D batches stay as they are
+
+
+def test_fit_sends_the_labels_to_the_device_too(monkeypatch):
+    from helpers import train
+
+    class StandIn(nn.Module):  # stays on the CPU whatever it is moved to (meta tensors hold no data)
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(1))
+
+        def to(self, *args, **kwargs):
+            return self
+
+        def forward(self, x):
+            return self.w * torch.zeros(len(x), 3)
+
+    monkeypatch.setattr(train, "pick_device", lambda device="auto": torch.device("meta"))
+    where = []
+
+    def loss_fn(out, labels):
+        where.append(labels.device.type)
+        return out.sum() + 1.0
+
+    x, y = small_data(8)
+    fit(StandIn(), (x, y), epochs=1, lr=0.1, batch_size=4, loss_fn=loss_fn, train_accuracy=False, progress=False)
+    assert where == ["meta", "meta"]
+
+
+def test_predict_runs_a_net_without_weights_too():
+    x, _ = small_data(3)
+    assert torch.equal(predict(nn.Flatten(), x), x.flatten(1))
+
+
+def test_predict_runs_a_net_without_weights_where_its_images_are():
+    where = []
+
+    class Where(nn.Module):
+        def forward(self, x):
+            where.append(x.device.type)
+            return x
+
+    with pytest.raises((NotImplementedError, RuntimeError)):  # meta tensors (a GPU's stand-in) hold no data to bring back
+        predict(Where(), torch.zeros(2, 3, device="meta"))
+    assert where == ["meta"]

@@ -259,3 +259,28 @@ def test_train_reader_takes_steps_that_lower_its_loss(monkeypatch):
     with torch.no_grad():
         before, after = (F.nll_loss(m(fields)[:, :, 0, 0], targets).item() for m in (untrained, trained))
     assert after < before - 0.1
+
+
+# ---- written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing") ----------
+
+def test_output_map_has_a_column_every_4_pixels_whatever_the_width():
+    import math
+
+    from helpers.windows import FullyConvLeNet, output_map
+
+    torch.manual_seed(0)
+    model = FullyConvLeNet().eval()
+    for width in range(32, 41):
+        assert output_map(model, torch.zeros(1, 32, width)).shape == (11, math.ceil(width / 4) + 1), width
+
+
+def test_output_map_names_itself_when_it_refuses_a_strip():
+    from helpers.windows import FullyConvLeNet, output_map
+
+    model = FullyConvLeNet().eval()
+    with pytest.raises(ValueError, match=r"^output_map reads strips with pixels in \[0, 1\]"):
+        output_map(model, torch.full((1, 32, 40), 255.0))
+    with pytest.raises(ValueError, match="^output_map got a strip holding nan"):
+        output_map(model, torch.full((1, 32, 40), float("nan")))
+    with pytest.raises(TypeError, match="^output_map reads strips of floating-point pixels"):
+        output_map(model, torch.zeros(1, 32, 40, dtype=torch.uint8))
