@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 execute results reproducible check-mnist bench mutants install clean help
+.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 export execute results reproducible check-mnist bench mutants install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -23,6 +23,7 @@ help:
 	@echo "make check-mnist   run every notebook with CONVNETS_DATA=mnist (SMALL=1: on a small MNIST-format folder)"
 	@echo "make colab REPO=owner/name  point every Colab badge and setup cell at your fork"
 	@echo "make book     build the course as a website in build/book/ (from the stored outputs)"
+	@echo "make export   copy the notebooks' #@save cells into helpers/<slug>.py (after editing such a cell)"
 	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
 	@echo "make mutants  mutation testing of the shared plumbing (mutmut, installed on first use; about 25 min): score per module, goal 85%"
 
@@ -98,7 +99,12 @@ check-pip: $(STAMP)
 portable: $(STAMP)
 	$(BIN)/python scripts/check_portable.py $(PORTABLE_ARGS)
 
+# The notebooks' #@save cells -> helpers/<slug>.py (generated files: edit the notebook, then run this).
+export: $(STAMP)
+	$(BIN)/python scripts/export_saved.py
+
 execute: $(STAMP)
+	$(BIN)/python scripts/export_saved.py
 	$(BIN)/python scripts/execute_notebooks.py $(if $(FORCE),--force,)
 	$(BIN)/python scripts/results_table.py
 

@@ -39,7 +39,7 @@ import torch  # noqa: E402
 
 from helpers.lenet5 import LeNet5  # noqa: E402
 from helpers.lenet5_canvas import lenet5_pad  # noqa: E402
-from helpers.proto import Net1, Net2, Net3, Net4, Net5  # noqa: E402
+from helpers.proto_cnns import Net1, Net2, Net3, Net4, Net5  # noqa: E402
 from helpers.proto_canvas import proto_pad  # noqa: E402
 from helpers.train import set_seed  # noqa: E402
 from helpers.windows import LeNet32, fully_convolutional  # noqa: E402

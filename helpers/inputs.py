@@ -46,6 +46,20 @@ def check_dtype(x: torch.Tensor, module: nn.Module, model: str) -> None:
         raise TypeError(f"{model} holds {dtype} weights but got {x.dtype} input; convert the images with x.to({dtype}) (or the model with .to({x.dtype})).")
 
 
+def run_model(model: nn.Module, x: torch.Tensor, who: str) -> torch.Tensor:
+    """model(x) at an entry point (predict, fit's first batch): a RuntimeError of the forward pass, which is
+    how PyTorch refuses images of a size or a channel count the net was not built for, becomes one sentence
+    naming the images' shape, with PyTorch's reason kept (and chained)."""
+    try:
+        return model(x)
+    except torch.OutOfMemoryError:
+        raise
+    except RuntimeError as err:
+        reason = str(err).strip().splitlines()[0].rstrip(".") if str(err).strip() else type(err).__name__
+        raise ValueError(f"{who}: {type(model).__name__} cannot read images of shape {tuple(x.shape)} ({reason}); "
+                         "pass images of the size and channels it was built for.") from err
+
+
 def check_input(x: torch.Tensor, shape: tuple[int, ...], model: str, hint: str, module: nn.Module | None = None) -> None:
     """Raise a one-sentence ValueError unless `x` is a float batch (N, *shape); with `module`, also
     a TypeError unless `x` has the dtype of its weights (check_dtype)."""

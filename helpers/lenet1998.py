@@ -31,7 +31,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_input
 
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
@@ -207,57 +206,6 @@ def init_appendix_a(model: nn.Module, generator: torch.Generator | None = None) 
         for layer in (model.S2, model.S4):
             uniform_(layer.coefficient, 4)
             uniform_(layer.bias, 4)
-
-
-class LeNet1998(nn.Module):
-    """LeNet-5 of LeCun et al. (1998), section II.B, introduced in 04_lenet5.
-
-    Input (N, 1, 32, 32) in [0, 1] (`pad_to_32` or load_digits(size=32)); forward maps it to the
-    paper's levels, background -0.1 and ink 1.175. Output (N, 10) scores: minus the RBF penalties,
-    so that the best class is the argmax, as with logits (`helpers.train.fit` and `accuracy` work
-    unchanged); `penalties` gives the paper's y_i. 60,000 trainable parameters, 340,908 connections.
-    Weights start as in Appendix A (`reset_parameters`); `seed` fixes the output prototypes.
-    """
-
-    def __init__(self, seed: int = 1998) -> None:
-        super().__init__()
-        self.C1 = nn.Conv2d(1, 6, 5)
-        self.S2 = Subsampling(6)
-        self.C3 = MaskedConv2d(C3_TABLE, 5)
-        self.S4 = Subsampling(16)
-        self.C5 = nn.Conv2d(16, 120, 5)
-        self.F6 = nn.Linear(120, 84)
-        self.output = EuclideanRBF(84, 10, seed=seed)
-        self.reset_parameters()
-
-    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """Appendix A: every weight and bias uniform in +-2.4 / F_i, F_i the fan-in of its unit (`init_appendix_a`)."""
-        init_appendix_a(self, generator)
-
-    def states(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Every layer's output for a batch (N, 1, 32, 32) in [0, 1], in order: input (N, 1, 32, 32) at the
-        paper's levels, C1 (N, 6, 28, 28), S2 (N, 6, 14, 14), C3 (N, 16, 10, 10), S4 (N, 16, 5, 5),
-        C5 (N, 120), F6 (N, 84), output (N, 10) penalties."""
-        self._check(x)
-        s = {"input": BACKGROUND + (FOREGROUND - BACKGROUND) * x}
-        s["C1"] = squash(self.C1(s["input"]))
-        s["S2"] = self.S2(s["C1"])
-        s["C3"] = squash(self.C3(s["S2"]))
-        s["S4"] = self.S4(s["C3"])
-        s["C5"] = squash(self.C5(s["S4"])).flatten(1)  # 120 maps of 1x1
-        s["F6"] = squash(self.F6(s["C5"]))
-        s["output"] = self.output(s["F6"])
-        return s
-
-    def penalties(self, x: torch.Tensor) -> torch.Tensor:
-        """The RBF outputs y_i (N, 10) for images (N, 1, 32, 32): the predicted class has the smallest."""
-        return self.states(x)["output"]
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return -self.penalties(x)
-
-    def _check(self, x: torch.Tensor) -> None:
-        check_input(x, (1, 32, 32), "LeNet1998", "pad 28x28 digits with pad_to_32(x), or load them with load_digits(size=32)", self)
 
 
 def mse_loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

@@ -1,15 +1,12 @@
 """What ConvNets are good for: locality, stationarity, compositionality (08_what_convnets_are_good_for).
 
-Two small digit classifiers with (almost) the same number of parameters, the ones of the NYU-DLSP20
-permuted-pixel experiment: `FCNet` (784 -> 8 -> 8 -> 10, 6,442 parameters) and `SmallConvNet`
-(two 5x5 convolutions with 6 maps and 2x2 max pooling, then 96 -> 50 -> 10, 6,422 parameters).
-Around them: a fixed pixel permutation and what it does to each net, pixel correlation against
-distance, receptive-field crops of maximally activating units, and a 1-D motif task.
+The notebook writes its two digit classifiers itself (`FCNet` and `SmallConvNet`, exported to
+helpers.what_convnets_are_good_for); around them, this module holds a fixed pixel permutation, pixel
+correlation against distance, receptive-field crops of maximally activating units, and a 1-D motif task.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 
 import torch
@@ -17,69 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField
-from helpers.inputs import check_dtype, check_input
+from helpers.inputs import check_dtype
 
-IMAGE_HINT = "load digits with load_digits(size=28), or add the channel axis with x.unsqueeze(1)"
-
-
-# --- the two nets --------------------------------------------------------------------------------
-
-class FCNet(nn.Module):
-    """A fully connected net 784 -> hidden -> hidden -> 10 with ReLU; outputs logits (N, 10).
-
-    Input (N, 1, 28, 28). With hidden=8 it has 6,442 parameters, the FC net of NYU-DLSP20.
-    """
-
-    def __init__(self, hidden: int = 8, pixels: int = 28 * 28) -> None:
-        super().__init__()
-        if hidden < 1:
-            raise ValueError(f"FCNet needs hidden >= 1 units, got {hidden}.")
-        self.side = math.isqrt(pixels)
-        if self.side * self.side != pixels:
-            raise ValueError(f"FCNet reads square images, so pixels must be a square number like 784, got {pixels}.")
-        self.fc1 = nn.Linear(pixels, hidden)
-        self.fc2 = nn.Linear(hidden, hidden)
-        self.fc3 = nn.Linear(hidden, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, self.side, self.side), "FCNet", IMAGE_HINT, self)
-        x = F.relu(self.fc1(x.flatten(1)))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-
-
-class SmallConvNet(nn.Module):
-    """conv 5x5 (maps) -> ReLU -> max 2x2 -> conv 5x5 (maps) -> ReLU -> max 2x2 -> fc 50 -> fc 10.
-
-    Input (N, 1, 28, 28); logits (N, 10). With maps=6 it has 6,422 parameters, the ConvNet of
-    NYU-DLSP20. `layers(x)` returns the activations of every stage, for the stationarity and
-    compositionality sections of 08.
-    """
-
-    def __init__(self, maps: int = 6, hidden: int = 50) -> None:
-        super().__init__()
-        if maps < 1 or hidden < 1:
-            raise ValueError(f"SmallConvNet needs maps >= 1 and hidden >= 1, got maps={maps}, hidden={hidden}.")
-        self.conv1 = nn.Conv2d(1, maps, 5)
-        self.conv2 = nn.Conv2d(maps, maps, 5)
-        self.fc1 = nn.Linear(maps * 4 * 4, hidden)
-        self.fc2 = nn.Linear(hidden, 10)
-
-    def layers(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Every stage's output, keyed by name: conv1 (N, maps, 24, 24), pool1 (N, maps, 12, 12),
-        conv2 (N, maps, 8, 8), pool2 (N, maps, 4, 4), fc1 (N, hidden), fc2 (N, 10); convs after ReLU."""
-        check_input(x, (1, 28, 28), "SmallConvNet", IMAGE_HINT, self)
-        out: dict[str, torch.Tensor] = {}
-        out["conv1"] = F.relu(self.conv1(x))
-        out["pool1"] = F.max_pool2d(out["conv1"], 2)
-        out["conv2"] = F.relu(self.conv2(out["pool1"]))
-        out["pool2"] = F.max_pool2d(out["conv2"], 2)
-        out["fc1"] = F.relu(self.fc1(out["pool2"].flatten(1)))
-        out["fc2"] = self.fc2(out["fc1"])
-        return out
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layers(x)["fc2"]
 
 
 # --- permutations --------------------------------------------------------------------------------
@@ -106,19 +42,6 @@ def permute_pixels(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"permute_pixels expects images of shape (N, C, H, W), got {tuple(images.shape)}; add axes with unsqueeze.")
     check_permutation(perm, images.shape[2] * images.shape[3])
     return images.flatten(2)[:, :, perm].reshape(images.shape)
-
-
-def permute_first_layer(model: FCNet, perm: torch.Tensor) -> FCNet:
-    """A copy of `model` whose first-layer columns are reordered by `perm`, so that
-    copy(permute_pixels(x, perm)) == model(x) for every x: a fixed permutation is only a relabelling
-    of an FC net's inputs."""
-    if not isinstance(model, FCNet):
-        raise TypeError(f"permute_first_layer works on an FCNet, got {type(model).__name__}.")
-    check_permutation(perm, model.fc1.in_features)
-    twin = copy.deepcopy(model)
-    with torch.no_grad():
-        twin.fc1.weight.copy_(model.fc1.weight[:, perm])
-    return twin
 
 
 # --- locality: pixel correlation against distance --------------------------------------------------

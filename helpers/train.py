@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_dtype, finite_range, model_device
+from helpers.inputs import check_dtype, finite_range, model_device, run_model
 
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
@@ -163,7 +163,7 @@ def check_model(model: nn.Module, x: torch.Tensor | None, who: str) -> None:
         raise TypeError(f"{who} needs a model, got the class {model.__name__}; build one first, as in {model.__name__}().")
     if not isinstance(model, nn.Module):
         raise TypeError(f"{who} needs a torch.nn.Module such as LeNet5(), got {type(model).__name__}; pass the net as the first argument.")
-    if x is not None and torch.is_floating_point(x) and any(torch.is_floating_point(p) for p in model.parameters()):
+    if x is not None and any(torch.is_floating_point(p) for p in model.parameters()):
         check_dtype(x, model, who)  # the one dtype rule of every course model
 
 
@@ -195,7 +195,8 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
     was_training = model.training
     model.eval()
     try:
-        outs = [model(images[i : i + batch_size].to(dev)).cpu() for i in range(0, len(images), batch_size)]
+        outs = [run_model(model, images[:batch_size].to(dev), "predict").cpu()]  # the first batch: a clear error if the net cannot read it
+        outs += [model(images[i : i + batch_size].to(dev)).cpu() for i in range(batch_size, len(images), batch_size)]
     finally:
         model.train(was_training)
     return torch.cat(outs)
@@ -304,7 +305,7 @@ def fit(
                 xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
                 if channels_last and xb.dim() == 4:
                     xb = xb.contiguous(memory_format=torch.channels_last)
-                out = model(xb)
+                out = model(xb) if history.batch_loss else run_model(model, xb, "train")
                 if not history.batch_loss:  # the first batch: do the labels fit the net's outputs?
                     _check_classes(out, last, "train")
                     _check_classes(out, last_test, "test")

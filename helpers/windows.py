@@ -4,7 +4,7 @@
 - `fully_convolutional(model)`: the same weights as a `FullyConvLeNet`, whose fc layers are
   convolutions (fc1 = a 5x5 convolution, fc2 = a 1x1 convolution), so it accepts any input of at
   least 32x32 and returns one 11-class answer per 32x32 window, every 4 pixels.
-- `train_reader`, `output_map`, `decode`, `read_digits`: train the reader on strip fields
+- `train_reader`, `output_map`, `read_digits` (with 06's own `decode`, exported to helpers.sliding_window): train the reader on strip fields
   (helpers.strips) and turn its output map into a digit string.
 - `tiny_1d`, `output_length`, `feeding_inputs`: the lecture's 1-D example, from the receptive field
   (helpers.anatomy.receptive_field).
@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField, receptive_field
 from helpers.inputs import check_dtype, finite_range, model_device
+from helpers.sliding_window import decode
 from helpers.strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, progress_enabled, set_seed
 
@@ -280,30 +281,6 @@ def output_map(model: FullyConvLeNet, strip: Strip | torch.Tensor) -> torch.Tens
     finally:
         model.train(was_training)
     return logp.exp().cpu()
-
-
-def decode(probs: torch.Tensor, *, threshold: float = 0.5) -> str:
-    """Turn an output map (11, n) of class probabilities into a digit string.
-
-    The rule: a column is "on" when p(none) < threshold, i.e. the window centred there sees a
-    digit. Every maximal run of consecutive "on" columns is one digit (the windows between two
-    digits answer "none" and so cut the runs apart); its class is the digit with the largest
-    probability summed over the run's columns (the windows that see it vote).
-    """
-    if probs.dim() != 2 or probs.shape[0] != CLASSES:
-        raise ValueError(f"decode expects class probabilities of shape (11, n), got {tuple(probs.shape)}; pass output_map(model, strip).")
-    on = (probs[NONE] < threshold).tolist()
-    text, j = [], 0
-    while j < len(on):
-        if not on[j]:
-            j += 1
-            continue
-        k = j
-        while k < len(on) and on[k]:
-            k += 1
-        text.append(str(int(probs[:NONE, j:k].sum(1).argmax())))
-        j = k
-    return "".join(text)
 
 
 def decode_peaks(probs: torch.Tensor, *, threshold: float = 0.5, radius: int = 2) -> str:

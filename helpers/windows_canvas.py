@@ -14,7 +14,8 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.drawing import Drawing, drawn_strip
-from helpers.windows import FullyConvLeNet, decode, output_map
+from helpers.sliding_window import decode
+from helpers.windows import FullyConvLeNet, output_map
 from helpers.windows_plots import plot_output_maps
 
 if TYPE_CHECKING:

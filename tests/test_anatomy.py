@@ -13,7 +13,7 @@ from helpers.anatomy import (LayerCount, ReceptiveField, count_connections, form
                              layer_connections, pair, receptive_field, run_layers, totals, window_layers, zero_input)
 from helpers.lenet1998 import C3_TABLE, MaskedConv2d
 from helpers.lenet5 import LeNet5
-from helpers.proto import NETS, PAPER, LocallyConnected2d, Net5, UnitBias
+from helpers.proto_cnns import NETS, PAPER, LocallyConnected2d, Net5, UnitBias
 from helpers.windows import FullyConvLeNet, LeNet32, tiny_1d
 from helpers.zipcode import Subsampling1990, TableConv2d, cyclic_table
 
@@ -218,7 +218,7 @@ def test_format_counts_prints_the_rows_and_the_totals():
     text = format_counts(rows).splitlines()
     assert text[0].split() == ["layer", "type", "output", "units", "connections", "parameters"]
     assert text[1].split() == ["input", "1x16x16", "256", "0", "0"]
-    assert text[2].split() == ["layers.1", "Conv2d", "2x8x8", "128", "1,152", "18"]
+    assert text[2].split() == ["conv1", "Conv2d", "2x8x8", "128", "1,152", "18"]
     assert text[-1].split() == ["total", "410", "2,266", "1,132"]
     assert len({len(line) for line in text}) == 1  # every column lines up, long names included
 
@@ -256,7 +256,9 @@ def test_receptive_field_refuses_what_it_cannot_compute():
 
 def test_net5_units_see_exactly_their_receptive_field():
     # Net-5 up to H2 pads the 16x16 digit (1 before), reads 3x3 at stride 2, pads again (1 before), reads 5x5 at stride 2
-    trunk = Net5().layers[:8].double()
+    net = Net5()
+    trunk = nn.Sequential(nn.ConstantPad2d((1, 0, 1, 0), -1.0), net.conv1, net.bias1, nn.Tanh(),
+                          nn.ConstantPad2d((1, 2, 1, 2), 0.0), net.conv2, net.bias2, nn.Tanh()).double()
     rf = receptive_field(trunk)
     assert rf == ReceptiveField(11, 4, -3)
     torch.manual_seed(0)

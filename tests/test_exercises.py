@@ -4,7 +4,9 @@ ones with a hint, and never print the solution."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import nbformat
 import pytest
 import torch
 import torch.nn as nn
@@ -14,11 +16,13 @@ from helpers.equivariance import consistency
 from helpers.exercises import (bell_labs, feature_binding, lenet5, pooling_zoo, proto_cnns, shift_equivariance,
                                sliding_window, what_convnets_are_good_for)
 from helpers.lenet5 import LeNet5
-from helpers.locality import FCNet, SmallConvNet, pixel_permutation
-from helpers.proto import NETS, Net5
+from helpers.locality import pixel_permutation
+from helpers.proto_cnns import NETS, Net5
 from helpers.strips import make_strips
 from helpers.strokes import crossing, line, moving_path, sweep
-from helpers.windows import FullyConvLeNet, decode, reading_accuracy
+from helpers.sliding_window import decode
+from helpers.windows import FullyConvLeNet, reading_accuracy
+from helpers.what_convnets_are_good_for import FCNet, SmallConvNet
 from helpers.zipcode import cyclic_table
 from tests.test_strips import blob_digits
 from tests.test_strokes import LeftOrRight
@@ -505,9 +509,9 @@ def test_shift_robustness_check(two_lenets, capsys):
 
 @pytest.mark.parametrize("module, foreign", [
     ("proto_cnns", ["helpers.strokes", "helpers.windows", "helpers.zipcode", "helpers.equivariance"]),
-    ("lenet5", ["helpers.strokes", "helpers.windows", "helpers.proto", "helpers.proto_canvas", "helpers.zipcode"]),
-    ("feature_binding", ["helpers.windows", "helpers.proto", "helpers.zipcode", "helpers.locality"]),
-    ("what_convnets_are_good_for", ["helpers.strokes", "helpers.windows", "helpers.proto", "helpers.equivariance"]),
+    ("lenet5", ["helpers.strokes", "helpers.windows", "helpers.proto_cnns", "helpers.proto_canvas", "helpers.zipcode"]),
+    ("feature_binding", ["helpers.windows", "helpers.proto_cnns", "helpers.zipcode", "helpers.locality"]),
+    ("what_convnets_are_good_for", ["helpers.strokes", "helpers.windows", "helpers.proto_cnns", "helpers.equivariance"]),
 ])
 def test_a_notebooks_checks_load_no_other_lecture(module, foreign):
     """Importing one notebook's self-checks loads none of the other lectures' helpers (a break in one
@@ -519,3 +523,16 @@ def test_a_notebooks_checks_load_no_other_lecture(module, foreign):
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert f"helpers.exercises.{module}" in loaded
     assert not [m for m in foreign if f"'{m}'" in loaded], loaded
+
+
+# ---- every notebook: the exercise convention ------------------------------------------------------
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.name[:2])
+def test_exercise_cell_only_shows_commented_checks(path):
+    """The last code cell of a notebook lists its checks, commented out, with `...` where the answer goes."""
+    last = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][-1]
+    lines = [line for line in last.splitlines() if line.strip()]
+    assert all(line.startswith("#") for line in lines), "the exercise cell holds commented calls only"
+    calls = [line for line in lines if "check_" in line]
+    assert calls and all("..." in line for line in calls)

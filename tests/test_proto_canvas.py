@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from helpers.data import resize
 from helpers.drawing import BLANK, DrawingProblem, drawn_digit
-from helpers.proto import NETS
+from helpers.proto_cnns import NETS
 from helpers.proto_canvas import CANVAS, PAD_SIZE, PadAnswer, pad_image, plot_answer, predict_drawing, proto_pad, read_pad
 from support import SEVEN
 from trained import notebook_drawing, trained_proto_nets  # noqa: F401  (trained_proto_nets: a session fixture, 01's five nets)

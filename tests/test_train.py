@@ -195,7 +195,8 @@ def test_fit_warns_once_on_unscaled_pixels_and_not_on_the_course_ranges():
 
 
 def test_label_checks_follow_the_net_and_keep_mse_losses_working():
-    from helpers.lenet1998 import LeNet1998, mse_loss, pad_to_32
+    from helpers.lenet1998 import mse_loss, pad_to_32
+    from helpers.lenet5 import LeNet1998
     from helpers.windows import LeNet32
     from helpers.zipcode import ZipCodeNet1989, mse_pm1
 
@@ -545,3 +546,37 @@ def test_predict_runs_a_net_without_weights_where_its_images_are():
     with pytest.raises((NotImplementedError, RuntimeError)):  # meta tensors (a GPU's stand-in) hold no data to bring back
         predict(Where(), torch.zeros(2, 3, device="meta"))
     assert where == ["meta"]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_fit_is_the_plain_loop_over_two_epochs_with_a_short_last_batch(optimizer):
+    """fit = shuffle with its own generator (one order per epoch), batches by indexing, zero_grad, backward,
+    step: the same batch losses and weights as that loop written out, for Adam and SGD with momentum, and
+    an epoch loss that is the mean over digits (the last batch of 44 weighs less)."""
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.rand(300, 1, 28, 28, generator=gen), torch.randint(0, 10, (300,), generator=gen)
+    lr = 2e-3 if optimizer == "adam" else 0.05
+    set_seed(1)
+    mine = LeNet5()
+    opt = (torch.optim.Adam(mine.parameters(), lr=lr) if optimizer == "adam"
+           else torch.optim.SGD(mine.parameters(), lr=lr, momentum=0.9))
+    order_gen = torch.Generator().manual_seed(5)
+    losses = []
+    for _ in range(2):
+        order = torch.randperm(len(y), generator=order_gen)
+        for start in range(0, len(y), 64):
+            idx = order[start:start + 64]
+            loss = F.nll_loss(mine(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    set_seed(1)
+    theirs = LeNet5()
+    history = fit(theirs, (x, y), epochs=2, lr=lr, optimizer=optimizer, loss_fn=F.nll_loss, batch_size=64, seed=5,
+                  train_accuracy=False, device="cpu", progress=False)
+    assert len(history.batch_loss) == len(losses) == 10
+    assert torch.allclose(torch.tensor(losses), torch.tensor(history.batch_loss), atol=1e-6)
+    assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(mine.parameters(), theirs.parameters()))
+    sizes = [64] * 4 + [44]
+    assert history.loss[0] == pytest.approx(sum(l * n for l, n in zip(losses[:5], sizes)) / 300, abs=1e-6)

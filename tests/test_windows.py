@@ -10,7 +10,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.anatomy import count_connections, totals
 from helpers.strips import CLASSES, NONE, make_strips, window_targets
-from helpers.windows import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode, decode_peaks, edit_distance,
+from helpers.sliding_window import decode
+from helpers.windows import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode_peaks, edit_distance,
                              feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
                              reading_accuracy, tiny_1d, train_reader)
 from helpers.windows_plots import plot_one_d
@@ -101,8 +102,30 @@ def test_decode_reads_runs_between_none_columns():
     assert decode(probs_from([NONE] * 5)) == ""
     votes = probs_from([NONE, 4, 4, 9, NONE])
     assert decode(votes) == "4", "one run is one digit; the columns vote"
-    with pytest.raises(ValueError, match="11, n"):
-        decode(torch.rand(10, 5))
+
+
+def test_decode_edge_cases():
+    """06's `decode` (written in the notebook, exported to helpers.sliding_window) at its edges."""
+    empty = torch.zeros(CLASSES, 0)
+    blank = torch.zeros(CLASSES, 5)
+    blank[NONE] = 1.0
+    all_on = torch.zeros(CLASSES, 5)
+    all_on[4] = 1.0
+    at_threshold = torch.zeros(CLASSES, 3)  # p(none) exactly 0.5 is not "on" (the rule is p(none) < 0.5)
+    at_threshold[NONE], at_threshold[2] = 0.5, 0.5
+    ends = torch.zeros(CLASSES, 5)  # runs of one column at both ends
+    ends[NONE, 1:4] = 1.0
+    ends[9, 0], ends[0, 4] = 1.0, 1.0
+    tie = torch.zeros(CLASSES, 2)  # a tie in the vote goes to the smaller digit
+    tie[3], tie[5] = torch.tensor([0.5, 0.4]), torch.tensor([0.4, 0.5])
+    cases = [(empty, ""), (blank, ""), (all_on, "4"), (at_threshold, ""), (ends, "90"), (tie, "3")]
+    for probs, expected in cases:
+        assert decode(probs) == expected
+    on_low = torch.zeros(CLASSES, 3)  # p(none) 0.4 everywhere: "on" at 0.5, "off" at 0.3
+    on_low[NONE], on_low[6] = 0.4, 0.6
+    assert decode(on_low) == "6" and decode(on_low, threshold=0.3) == ""
+    transposed = torch.rand(7, CLASSES, generator=torch.Generator().manual_seed(0)).softmax(1).T  # a non-contiguous view
+    assert decode(transposed) == decode(transposed.contiguous())
 
 
 def test_decode_peaks_uses_local_maxima():

@@ -16,7 +16,8 @@ from helpers.drawing import drawn_strip
 from helpers.lenet5 import LeNet5
 from helpers.strips import NONE, make_fields
 from helpers.train import predict, set_seed
-from helpers.windows import FullyConvLeNet, LeNet32, decode, fully_convolutional, output_map
+from helpers.sliding_window import decode
+from helpers.windows import FullyConvLeNet, LeNet32, fully_convolutional, output_map
 from helpers.windows_canvas import HEIGHT, WIDTH, NumberReading, plot_number_reading, read_number, strip_pad
 from support import NUMBER_314
 from trained import notebook_drawing, trained_reader  # noqa: F401  (trained_reader: a session fixture, 06's reader, stored)

@@ -83,7 +83,7 @@ def train_lenet5(seed: int = 0) -> nn.Module:
 def train_proto_nets(seed: int = 0) -> dict[str, nn.Module]:
     """01's five nets, each fitted as 01's `train_all` fits them on the centred digits of `seed`."""
     from helpers.data import small_digits
-    from helpers.proto import NETS
+    from helpers.proto_cnns import NETS
     from helpers.train import fit
 
     train = small_digits("train", seed=seed, source="embedded")

@@ -16,14 +16,13 @@ from helpers.exercises import verdict
 from helpers.augment import shift
 from helpers.data import BACKGROUND as PAPER
 from helpers.proto_canvas import predict_drawing
-from helpers.proto import Net4, Net5
+from helpers.proto_cnns import Net4, Net5
 
 
 def check_net5_h2(links: int, weights: int) -> bool:
     """01, exercise 1: links and free parameters of Net5's second hidden layer (four 4x4 maps, shared
     5x5 kernels over both 8x8 maps of H1, one bias per unit)."""
-    h2 = Net5().layers[4:8]  # pad, conv, unit bias, tanh
-    counted = totals(count_connections(h2, (2, 8, 8)))
+    counted = totals([row for row in count_connections(Net5(), (1, 16, 16)) if row.name in ("conv2", "bias2")])
     true_links, true_weights = counted["connections"], counted["parameters"]
     if (links, weights) == (true_links, true_weights):
         return verdict(True, "64 units x (2 maps x 25 + 1 bias) links, but only 4 kernels of 2x5x5 plus 64 biases to learn.", "")
@@ -35,7 +34,7 @@ def check_net5_h2(links: int, weights: int) -> bool:
 def check_shared_bias_weights(answer: int) -> bool:
     """01, exercise 2: free parameters of Net4 if every H1 map had one bias (as nn.Conv2d), not one per unit."""
     net = Net4()
-    unit_bias = net.layers[2].bias
+    unit_bias = net.bias1.bias
     truth = free_parameters(net) - unit_bias.numel() + unit_bias.shape[0]
     if answer == truth:
         return verdict(True, "128 per-unit biases become 2, one per map; the links stay 2,266.", "")

@@ -10,7 +10,8 @@ import torch
 
 from helpers.anatomy import free_parameters, receptive_field
 from helpers.exercises import verdict
-from helpers.locality import SmallConvNet, check_permutation
+from helpers.locality import check_permutation
+from helpers.what_convnets_are_good_for import SmallConvNet
 
 
 def check_unshared_conv2(answer: int) -> bool:
