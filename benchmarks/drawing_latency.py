@@ -40,10 +40,11 @@ import torch  # noqa: E402
 from helpers.lenet5 import LeNet5  # noqa: E402
 from helpers.lenet5_canvas import lenet5_pad  # noqa: E402
 from helpers.proto_cnns import Net1, Net2, Net3, Net4, Net5  # noqa: E402
-from helpers.proto_canvas import proto_pad  # noqa: E402
+from helpers.proto_cnns_canvas import proto_pad  # noqa: E402
+from helpers.sliding_window_canvas import strip_pad  # noqa: E402
+from helpers.sliding_window_reader import LeNet32, fully_convolutional  # noqa: E402
 from helpers.train import set_seed  # noqa: E402
-from helpers.windows import LeNet32, fully_convolutional  # noqa: E402
-from helpers.windows_canvas import strip_pad  # noqa: E402
+
 from support import NUMBER_314, SEVEN  # noqa: E402
 
 GOAL_MS = 200
@@ -51,7 +52,7 @@ GOAL_MS = 200
 # The notebook the browser measurement opens: 04's canvas and 06's strip canvas, untrained nets.
 NOTEBOOK_CELLS = [
     "import torch\nfrom helpers.lenet5 import LeNet5\nfrom helpers.lenet5_canvas import lenet5_pad\n"
-    "from helpers.windows import LeNet32, fully_convolutional\nfrom helpers.windows_canvas import strip_pad\n"
+    "from helpers.sliding_window_reader import LeNet32, fully_convolutional\nfrom helpers.sliding_window_canvas import strip_pad\n"
     "torch.set_num_threads(1)\ntorch.manual_seed(0)",
     "lenet5_pad(LeNet5())",
     "strip_pad(fully_convolutional(LeNet32()))",
@@ -85,6 +86,7 @@ def kernel_side(repeats: int) -> None:
 def browser_side(repeats: int) -> None:
     try:
         import playwright.sync_api  # noqa: F401
+
         from support import chromium_path
     except ImportError:
         print("In the browser: skipped (Playwright is missing: pip install -r requirements.txt)")
@@ -98,7 +100,8 @@ def browser_side(repeats: int) -> None:
     lab = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lab)  # the browser tests' JupyterLab server: temporary HOME, settings, a free port
     from playwright.sync_api import sync_playwright
-    from test_jupyterlab_widgets import CANVAS_APP, WATCH_ANSWER, drag, menu, open_notebook, wait_for_answer, wait_for_cells
+    from test_jupyterlab_widgets import (CANVAS_APP, WATCH_ANSWER, drag, menu, open_notebook, wait_for_answer,
+                                         wait_for_cells)
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

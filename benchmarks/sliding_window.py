@@ -15,9 +15,9 @@ import torch
 
 from helpers.anatomy import count_connections, totals
 from helpers.data import load_digits
-from helpers.strips import strip_of_width
+from helpers.sliding_window_reader import FullyConvLeNet, crop_windows, time_passes
+from helpers.sliding_window_strips import strip_of_width
 from helpers.train import set_seed
-from helpers.windows import FullyConvLeNet, crop_windows, time_passes
 
 
 def main(argv: list[str] | None = None) -> int:

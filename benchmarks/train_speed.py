@@ -6,7 +6,7 @@ Prints samples per second of each and their ratio. Run with `make bench`.
 
 Also measures the channels-last memory layout: fit(channels_last=True) on the same LeNet5, with the
 shifts and without them (shifted batches already take PyTorch's fast path), and one
-training step of 06's reader as helpers.windows.train_reader runs it
+training step of 06's reader as helpers.sliding_window_reader.train_reader runs it
 (LeNet32, batch 128) in PyTorch's default NCHW layout and in channels_last (NHWC), and their ratio.
 """
 
@@ -73,7 +73,7 @@ def ours(train, epochs: int, channels_last: bool = False, augment: bool = True) 
 
 def reader_step_ms(channels_last: bool, steps: int = 20) -> float:
     """Milliseconds per training step of 06's reader on a batch of 128 random fields."""
-    from helpers.windows import WIDTHS, LeNet32
+    from helpers.sliding_window_reader import WIDTHS, LeNet32
 
     set_seed(0)
     model, x = LeNet32(WIDTHS), torch.rand(128, 1, 32, 32)

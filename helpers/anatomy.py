@@ -4,7 +4,7 @@ The one definition of each tool the lectures use to look inside a net; every hel
 
 - `run_layers(model, x, names=None)`: run `model` once on a batch `x` (N, ...) with forward hooks and
   return its leaf layers' outputs (or the named layers') in call order. `helpers.shapes.trace`,
-  `count_connections` and `helpers.equivariance` read layers through it.
+  `count_connections` and `helpers.shift_equivariance_measures` read layers through it.
 - `count_connections(model, input_shape)`: one `LayerCount` row (units, connections, free parameters)
   per layer that computes weighted sums, counted as the papers count them (01, 02, 04); `totals` sums
   the rows, `format_counts` prints them. With `biases=False` the rows count multiply-adds proper (06).

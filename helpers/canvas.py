@@ -9,8 +9,8 @@ redraws. anywidget runs on ipywidgets 7 and 8, in JupyterLab, Notebook 7, VS Cod
 the setup cell calls `google.colab.output.enable_custom_widget_manager()`).
 
 `DrawingApp` puts a canvas above a one-line answer and a picture: each time the drawing changes it
-calls a plain function `read(strokes, width, height)` (helpers.proto_canvas, helpers.lenet5_canvas,
-helpers.windows_canvas), writes the reading's `answer` first, so that it shows at once, then the
+calls a plain function `read(strokes, width, height)` (helpers.proto_cnns_canvas, helpers.lenet5_canvas,
+helpers.sliding_window_canvas), writes the reading's `answer` first, so that it shows at once, then the
 reading's figure. A drawing the nets cannot read (helpers.drawing.DrawingProblem: nothing drawn, a
 dot, a scribble) shows its one-sentence message instead. Without a browser (nbval, GitHub) the app
 stores a line of text, and `app.draw(strokes)` reads a stored drawing through the same path.

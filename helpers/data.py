@@ -27,7 +27,7 @@ EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
 SPLIT_SEED = 1989
 NETWORK_TIMEOUT_S = 5.0
 # A blank pixel once digits are scaled from [0, 1] to [-1, 1] (small_digits; the 1989-1990 nets of 01 and 02
-# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet1998.BACKGROUND is -0.1.
+# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet5_1998.BACKGROUND is -0.1.
 BACKGROUND = -1.0
 
 

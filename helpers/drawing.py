@@ -2,7 +2,7 @@
 
 A drawing is what a canvas records: a list of strokes, each a sequence of (x, y) points in canvas
 pixels (x to the right, y down), on a canvas of `width` x `height` pixels. Two plain functions
-turn it into a net's input, with 07's stroke rasteriser (helpers.strokes):
+turn it into a net's input, with 07's stroke rasteriser (helpers.feature_binding_strokes):
 
 - `drawn_digit(strokes, width, height)`: one digit the MNIST way, its ink fitted to a 20x20 box
   and its centre of mass at the centre of a 28x28 field: (1, 1, 28, 28) in [0, 1] (01 resizes
@@ -23,12 +23,13 @@ from typing import Sequence
 
 import torch
 
-from helpers.strips import HEIGHT, INK_HEIGHT
-from helpers.strokes import RADIUS, SIZE, SOFTNESS, normalise, profile, rasterise, segment_distance, segments
+from helpers.raster import RADIUS, SIZE, SOFTNESS, normalise, profile, rasterise, segment_distance, segments
+from helpers.sliding_window_strips import HEIGHT, INK_HEIGHT
 
 Point = Sequence[float]
 Drawing = Sequence[Sequence[Point]]
 
+CANVAS = 280  # the side of the square canvases of 01 and 04 in screen pixels: 10 per pixel of a 28x28 digit
 MIN_EXTENT = 0.08  # a drawing smaller than this share of the canvas on both sides is a dot, not a digit
 MAX_COVER = 0.5  # a drawing whose pen covers more than this share of the canvas is a scribble
 PEN_SHARE = 1 / 14  # the canvas's pen is this share of its height wide: MNIST's strokes on a 28-pixel field
@@ -101,7 +102,7 @@ def drawn_digit(strokes: Drawing, width: int, height: int, *, size: int = SIZE) 
     """One digit drawn on a `width` x `height` canvas, placed the MNIST way: (1, 1, size, size) in [0, 1].
 
     The ink is scaled to fill a box of 20/28 of the field along its longer side and moved so that
-    its centre of mass is at the field's centre, with MNIST's stroke width (helpers.strokes), so a
+    its centre of mass is at the field's centre, with MNIST's stroke width (helpers.feature_binding_strokes), so a
     digit drawn small in a corner reads like one drawn large in the middle.
     """
     width, height = _canvas(width, height, min_side=16, name="drawn_digit")

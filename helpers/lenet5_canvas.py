@@ -17,12 +17,11 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from helpers.anatomy import run_layers
-from helpers.drawing import Drawing, drawn_digit
+from helpers.drawing import CANVAS, Drawing, drawn_digit
 
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
 
-CANVAS = 280  # the canvas's side in screen pixels: ten per MNIST pixel
 
 
 @dataclass

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENV = ROOT / "build" / "ipywidgets7"
 REQUIREMENTS = ["ipywidgets>=7.6,<8", "anywidget>=0.9"]  # the bounds of requirements.txt, held to 7
-TESTS = ["tests/test_canvas.py", "tests/test_proto_canvas.py", "tests/test_lenet5_canvas.py",
-         "tests/test_windows_canvas.py", "tests/test_widget_stand_ins.py"]
+TESTS = ["tests/test_canvas.py", "tests/test_proto_cnns_canvas.py", "tests/test_lenet5_canvas.py",
+         "tests/test_sliding_window_canvas.py", "tests/test_widget_stand_ins.py"]
 
 
 def python_of(env: Path) -> Path:

@@ -1,8 +1,9 @@
 """Mutation testing of the plumbing every notebook relies on (`make mutants`).
 
 mutmut (pinned below, installed into the running Python on first use) makes small changes
-("mutants") to helpers/data.py, train.py, augment.py, anatomy.py, drawing.py, to windows.py's
-`output_map` and `decode`, and to pooling.py's operators (`windows`, `max_pool`, `avg_pool`, `lp_pool`,
+("mutants") to helpers/data.py, train.py, augment.py, anatomy.py, drawing.py, to 06's `output_map`
+(sliding_window_reader.py) and `decode` (sliding_window.py, exported from the notebook), and to 03's operators
+(pooling_zoo_operators.py: `windows`, `max_pool`, `avg_pool`, `lp_pool`,
 `lse_pool` and the `_check_p` / `_check_b` they call), then runs, for each mutant, the unit tests that
 call the mutated function (mutmut's stats phase finds them). A mutant is killed when a test fails.
 The score of a module is killed / non-equivalent mutants; the goal is GOAL percent for each module,
@@ -55,8 +56,9 @@ SCOPE: dict[str, tuple[str, ...] | None] = {
     "augment": None,
     "anatomy": None,
     "drawing": None,
-    "windows": ("output_map", "decode"),
-    "pooling": ("windows", "max_pool", "avg_pool", "_check_p", "lp_pool", "_check_b", "lse_pool"),
+    "sliding_window_reader": ("output_map",),
+    "sliding_window": ("decode",),
+    "pooling_zoo_operators": ("windows", "max_pool", "avg_pool", "_check_p", "lp_pool", "_check_b", "lse_pool"),
 }
 
 # The tests run against the mutants: each module's unit tests, the tests that check what the notebooks
@@ -64,9 +66,9 @@ SCOPE: dict[str, tuple[str, ...] | None] = {
 # tests written to kill survivors. mutmut runs, for each mutant, only those of them that call its function.
 TESTS = [
     "tests/test_data.py", "tests/test_train.py", "tests/test_augment.py", "tests/test_anatomy.py",
-    "tests/test_drawing.py", "tests/test_windows.py", "tests/test_pooling.py",
+    "tests/test_drawing.py", "tests/test_sliding_window_reader.py", "tests/test_pooling_zoo_operators.py",
     "tests/test_bad_inputs.py", "tests/test_devices.py", "tests/test_check_mnist.py", "tests/test_shapes.py",
-    "tests/test_windows_canvas.py",
+    "tests/test_sliding_window_canvas.py",
 ]
 
 COPIED = ["helpers", "tests", "scripts", "notebooks", "conftest.py", "pyproject.toml"]
@@ -237,7 +239,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('drawing', 'drawn_strip',
      'ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing=None)'):
         'torch.meshgrid indexes "ij" by default',
-    ('pooling', 'windows',
+    ('pooling_zoo_operators', 'windows',
      'h, w = x.shape[-2:] -> h, w = x.shape[+2:]'):
         'x is 4-D here, so [2:] and [-2:] are the same two axes',
 }

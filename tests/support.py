@@ -69,8 +69,9 @@ def from_notebook(notebook: str, definition: str, namespace: dict):
 
     Tests use it to prove that what a lecture writes in the open equals its helper's copy.
     """
-    import nbformat
     from pathlib import Path
+
+    import nbformat
 
     path = Path(__file__).resolve().parents[1] / "notebooks" / notebook
     cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and definition in c.source]
@@ -99,8 +100,8 @@ def stroke_sweeps(keys: tuple[str, ...], steps: int):
     positions along each path in `keys`, and each sweep's layer views: (model, paths, sweeps, views)."""
     import torch
 
+    from helpers.feature_binding_strokes import digit_paths, lenet_views, sweep
     from helpers.lenet5 import LeNet5
-    from helpers.strokes import digit_paths, lenet_views, sweep
 
     torch.manual_seed(0)
     model = LeNet5()

@@ -16,20 +16,20 @@ import torch
 import torch.nn as nn
 
 from helpers.augment import shifter
+from helpers.bell_labs_zipcode import SubsamplingLeNet, ZipCodeNet1989
 from helpers.data import DataError, load_digits
-from helpers.lenet5 import LeNet5
-from helpers.locality import MotifConvNet, MotifFCNet
 from helpers.drawing import drawn_digit, drawn_strip
+from helpers.feature_binding_strokes import digit_paths, sweep
+from helpers.lenet5 import LeNet5
 from helpers.lenet5_canvas import read_digit
-from helpers.proto_canvas import predict_drawing, proto_pad
-from helpers.pooling import PoolingNet
+from helpers.pooling_zoo_operators import PoolingNet
 from helpers.proto_cnns import Net1
+from helpers.proto_cnns_canvas import predict_drawing, proto_pad
 from helpers.results import load, record
 from helpers.shapes import conv_out, trace
-from helpers.strokes import digit_paths, sweep
+from helpers.sliding_window_reader import LeNet32, fully_convolutional, output_map, read_digits, train_reader
 from helpers.train import TrainingDiverged, accuracy, fit, pick_device, predict
-from helpers.windows import LeNet32, fully_convolutional, output_map, read_digits, train_reader
-from helpers.zipcode import SubsamplingLeNet, ZipCodeNet1989
+from helpers.what_convnets_are_good_for_locality import MotifConvNet, MotifFCNet
 
 REMEDY = re.compile(r"\b(use|pass|load|add|delete|copy|ask|draw|connect|convert|check|give|build|make|run|put|train|commit"
                     r"|divide|pad|lower|write|press)\b", re.I)

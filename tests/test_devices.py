@@ -18,12 +18,12 @@ import torch.nn as nn
 
 import helpers.train as train
 from helpers.anatomy import run_layers, zero_input
-from helpers.equivariance import accuracy_vs_shift, consistency
+from helpers.feature_binding_strokes import digit_paths, sweep
 from helpers.inputs import model_device
-from helpers.proto_canvas import predict_drawing
-from helpers.strokes import digit_paths, sweep
+from helpers.proto_cnns_canvas import predict_drawing
+from helpers.shift_equivariance_measures import accuracy_vs_shift, consistency
+from helpers.sliding_window_reader import output_map, time_passes
 from helpers.train import accuracy, fit, predict
-from helpers.windows import output_map, time_passes
 
 META = torch.device("meta")
 

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from helpers.drawing import BLANK, DOT, SCRIBBLE, STRIP_INK, DrawingProblem, drawn_digit, drawn_strip
-from helpers.strips import HEIGHT
-from helpers.strokes import centre_of_mass, draw, line
+from helpers.raster import centre_of_mass, draw, line
+from helpers.sliding_window_strips import HEIGHT
+
 from support import SEVEN  # a 7 on a 280x280 canvas, as the canvas records it (the browser tests drag it)
 
 
@@ -96,7 +97,7 @@ def test_line_helper_strokes_are_accepted_too():
 # Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").
 
 def test_a_larger_field_holds_the_same_digit_at_a_larger_scale():
-    from helpers.strokes import centre_of_mass
+    from helpers.raster import centre_of_mass
 
     small, large = drawn_digit(SEVEN, 280, 280), drawn_digit(SEVEN, 280, 280, size=56)
     assert large.shape == (1, 1, 56, 56)

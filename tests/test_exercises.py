@@ -12,22 +12,24 @@ import torch
 import torch.nn as nn
 
 from helpers.anatomy import count_parameters
-from helpers.equivariance import consistency
+from helpers.bell_labs_zipcode import cyclic_table
 from helpers.exercises import (bell_labs, feature_binding, lenet5, pooling_zoo, proto_cnns, shift_equivariance,
                                sliding_window, what_convnets_are_good_for)
+from helpers.feature_binding_strokes import crossing, moving_path, sweep
 from helpers.lenet5 import LeNet5
-from helpers.locality import pixel_permutation
 from helpers.proto_cnns import NETS, Net5
-from helpers.strips import make_strips
-from helpers.strokes import crossing, line, moving_path, sweep
+from helpers.raster import line
+from helpers.shift_equivariance_measures import consistency
 from helpers.sliding_window import decode
-from helpers.windows import FullyConvLeNet, reading_accuracy
+from helpers.sliding_window_reader import FullyConvLeNet, reading_accuracy
+from helpers.sliding_window_strips import make_strips
 from helpers.what_convnets_are_good_for import FCNet, SmallConvNet
-from helpers.zipcode import cyclic_table
-from tests.test_strips import blob_digits
-from tests.test_strokes import LeftOrRight
-from tests.test_equivariance import digits, lenet  # noqa: F401  (fixtures shared with the equivariance tests)
-from tests.test_windows import seeded
+from helpers.what_convnets_are_good_for_locality import pixel_permutation
+
+from tests.test_feature_binding_strokes import LeftOrRight
+from tests.test_shift_equivariance import digits, lenet  # noqa: F401  (fixtures shared with the equivariance tests)
+from tests.test_sliding_window_reader import seeded
+from tests.test_sliding_window_strips import blob_digits
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -508,10 +510,10 @@ def test_shift_robustness_check(two_lenets, capsys):
 
 
 @pytest.mark.parametrize("module, foreign", [
-    ("proto_cnns", ["helpers.strokes", "helpers.windows", "helpers.zipcode", "helpers.equivariance"]),
-    ("lenet5", ["helpers.strokes", "helpers.windows", "helpers.proto_cnns", "helpers.proto_canvas", "helpers.zipcode"]),
-    ("feature_binding", ["helpers.windows", "helpers.proto_cnns", "helpers.zipcode", "helpers.locality"]),
-    ("what_convnets_are_good_for", ["helpers.strokes", "helpers.windows", "helpers.proto_cnns", "helpers.equivariance"]),
+    ("proto_cnns", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.bell_labs_zipcode", "helpers.shift_equivariance_measures"]),
+    ("lenet5", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.proto_cnns_canvas", "helpers.bell_labs_zipcode"]),
+    ("feature_binding", ["helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.bell_labs_zipcode", "helpers.what_convnets_are_good_for_locality"]),
+    ("what_convnets_are_good_for", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.shift_equivariance_measures"]),
 ])
 def test_a_notebooks_checks_load_no_other_lecture(module, foreign):
     """Importing one notebook's self-checks loads none of the other lectures' helpers (a break in one

@@ -15,8 +15,9 @@ import torch
 
 widgets = pytest.importorskip("ipywidgets")
 
-from helpers import binding_plots as bw
-from helpers import pooling_plots as pw
+from helpers import feature_binding_plots as bw
+from helpers import pooling_zoo_plots as pw
+
 from support import stroke_sweeps, widget_bundle
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -100,7 +100,7 @@ def train_proto_nets(seed: int = 0) -> dict[str, nn.Module]:
 
 def load_reader(path: Path = READER_WEIGHTS) -> nn.Module:
     """06's reader (a FullyConvLeNet in eval mode) with the weights stored at `path`."""
-    from helpers.windows import LeNet32, fully_convolutional
+    from helpers.sliding_window_reader import LeNet32, fully_convolutional
 
     stored = torch.load(path, weights_only=True)
     assert stored["recipe"] == READER_RECIPE, (f"{path.name} was made by {stored['recipe']}, not {READER_RECIPE}; "
@@ -113,7 +113,7 @@ def load_reader(path: Path = READER_WEIGHTS) -> nn.Module:
 def train_reader_06() -> nn.Module:
     """06's reader trained as 06 trains it (READER_RECIPE): 30 s on one core, so the tests load it."""
     from helpers.data import load_digits
-    from helpers.windows import train_reader
+    from helpers.sliding_window_reader import train_reader
 
     train = load_digits("train", size=28, source="embedded")
     assert f"embedded train, {len(train[1])}" == READER_RECIPE["digits"]
@@ -142,14 +142,14 @@ if __name__ == "__main__":  # python tests/trained.py: train 06's reader again a
     import time
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from support import NUMBER_314
+    from helpers.sliding_window_canvas import CANVAS_HEIGHT, CANVAS_WIDTH, read_number
 
-    from helpers.windows_canvas import HEIGHT, WIDTH, read_number
+    from support import NUMBER_314
 
     start = time.process_time()
     reader = train_reader_06()
     print(f"trained in {time.process_time() - start:.0f} s of CPU time; reads the stored number as "
-          f"{read_number(reader, NUMBER_314, WIDTH, HEIGHT).text!r}")
+          f"{read_number(reader, NUMBER_314, CANVAS_WIDTH, CANVAS_HEIGHT).text!r}")
     READER_WEIGHTS.parent.mkdir(exist_ok=True)
     state = {k: v.detach().contiguous().clone() for k, v in reader.state_dict().items()}
     torch.save({"recipe": READER_RECIPE, "state_dict": state}, READER_WEIGHTS)

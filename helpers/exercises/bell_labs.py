@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 import torch
 
+from helpers.bell_labs_zipcode import SubsamplingLeNet
 from helpers.exercises import verdict
 from helpers.shapes import conv_out
-from helpers.zipcode import SubsamplingLeNet
 
 
 def _karpathy_table() -> torch.Tensor:

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from helpers.exercises import verdict
-from helpers.strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
+from helpers.feature_binding_strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
 
 
 def check_path(model: nn.Module, path: StrokePath, threshold: float = 0.8, steps: int = 41) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from helpers.equivariance import accuracy_vs_shift
 from helpers.exercises import verdict
 from helpers.shapes import conv_out, pool_out
+from helpers.shift_equivariance_measures import accuracy_vs_shift
 
 
 def check_conv2_parameters(answer: int) -> bool:

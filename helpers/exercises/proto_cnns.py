@@ -12,11 +12,11 @@ import torch
 import torch.nn as nn
 
 from helpers.anatomy import count_connections, free_parameters, totals
-from helpers.exercises import verdict
 from helpers.augment import shift
-from helpers.data import BACKGROUND as PAPER
-from helpers.proto_canvas import predict_drawing
+from helpers.data import BACKGROUND
+from helpers.exercises import verdict
 from helpers.proto_cnns import Net4, Net5
+from helpers.proto_cnns_canvas import predict_drawing
 
 
 def check_net5_h2(links: int, weights: int) -> bool:
@@ -60,7 +60,7 @@ def check_net6(model: nn.Module) -> bool:
 def uncentred(image: torch.Tensor, pixels: int = 2) -> torch.Tensor:
     """The pad's image (1, 1, 16, 16), paper -1, moved `pixels` up and `pixels` to the left (the ink
     is shifted, as in section 5 of 01, so that the uncovered border is paper)."""
-    return shift(image - PAPER, -pixels, -pixels) + PAPER
+    return shift(image - BACKGROUND, -pixels, -pixels) + BACKGROUND
 
 
 def check_uncentred_votes(answer: int, models: Mapping[str, nn.Module], image: torch.Tensor) -> bool:

@@ -12,8 +12,8 @@ from typing import Iterable
 import torch
 import torch.nn as nn
 
-from helpers.equivariance import consistency
 from helpers.exercises import verdict
+from helpers.shift_equivariance_measures import consistency
 
 
 def check_map_move(d: int, answer: float) -> bool:

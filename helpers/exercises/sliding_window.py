@@ -11,8 +11,8 @@ from typing import Callable, Sequence
 import torch
 
 from helpers.exercises import verdict
-from helpers.strips import FIELD, Strip
-from helpers.windows import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
+from helpers.sliding_window_reader import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
+from helpers.sliding_window_strips import FIELD, Strip
 
 
 def check_one_d(length: int, outputs: int, feeds_last: tuple[int, int]) -> bool:

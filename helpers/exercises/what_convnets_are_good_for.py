@@ -10,8 +10,8 @@ import torch
 
 from helpers.anatomy import free_parameters, receptive_field
 from helpers.exercises import verdict
-from helpers.locality import check_permutation
 from helpers.what_convnets_are_good_for import SmallConvNet
+from helpers.what_convnets_are_good_for_locality import check_permutation
 
 
 def check_unshared_conv2(answer: int) -> bool:

@@ -15,13 +15,13 @@ from matplotlib.figure import Figure
 
 from helpers.drawing import Drawing, drawn_strip
 from helpers.sliding_window import decode
-from helpers.windows import FullyConvLeNet, output_map
-from helpers.windows_plots import plot_output_maps
+from helpers.sliding_window_plots import plot_output_maps
+from helpers.sliding_window_reader import FullyConvLeNet, output_map
 
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
 
-WIDTH, HEIGHT = 600, 150  # the strip canvas in screen pixels: room for five or six digits
+CANVAS_WIDTH, CANVAS_HEIGHT = 600, 150  # the strip canvas in screen pixels: room for five or six digits
 
 
 @dataclass
@@ -60,7 +60,7 @@ def plot_number_reading(reading: NumberReading, *, title: str | None = None) -> 
                             titles=[title or f"read: {reading.text or '(nothing)'}"])
 
 
-def strip_pad(reader: FullyConvLeNet, *, width: int = WIDTH, height: int = HEIGHT) -> DrawingApp:
+def strip_pad(reader: FullyConvLeNet, *, width: int = CANVAS_WIDTH, height: int = CANVAS_HEIGHT) -> DrawingApp:
     """06's wide canvas: write a number; each time the pen lifts, `reader` reads the whole line."""
     from helpers.canvas import DrawingApp
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.zipcode: the 1989 zip-code net, the 1990 subsampling layer and the connection counter."""
+"""Tests for helpers.bell_labs_zipcode: the 1989 zip-code net, the 1990 subsampling layer and the connection counter."""
 
 import pytest
 import torch
@@ -6,8 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import count_connections, count_parameters, format_counts, totals
-from helpers.zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989, cyclic_table, format_table,
-                             mse_pm1, paper_sized, pm1_targets)
+from helpers.bell_labs_zipcode import (Subsampling1990, SubsamplingLeNet, TableConv2d, ZipCodeNet1989, cyclic_table,
+                                       format_table, mse_pm1, paper_sized, pm1_targets)
 
 
 def naive_table_conv(x, layer):

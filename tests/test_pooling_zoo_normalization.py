@@ -1,4 +1,4 @@
-"""Tests for helpers.normalization (03_pooling_zoo)."""
+"""Tests for helpers.pooling_zoo_normalization (03_pooling_zoo)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.normalization import (
-    divisive_normalize, gaussian_window, local_contrast_normalize, local_mean,
-    local_std, patches, subtractive_normalize, zca_matrix,
-)
+from helpers.pooling_zoo_normalization import (divisive_normalize, gaussian_window, local_contrast_normalize,
+                                               local_mean, local_std, patches, subtractive_normalize, zca_matrix)
 
 
 def rand(*shape, seed=0, dtype=torch.float32):

@@ -1,4 +1,4 @@
-"""Tests for helpers.locality (08_what_convnets_are_good_for)."""
+"""Tests for helpers.what_convnets_are_good_for_locality (08_what_convnets_are_good_for)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import torch.nn.functional as F  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from helpers.anatomy import ReceptiveField, count_parameters, receptive_field  # noqa: E402
-from helpers.locality import (MotifConvNet, MotifFCNet, correlation_by_distance, motif,
-                              motif_signals, permute_pixels, pixel_permutation, top_patches)
 from helpers.what_convnets_are_good_for import FCNet, SmallConvNet  # noqa: E402  (08's own, exported)
-from helpers.locality_plots import plot_accuracy_bars, plot_correlation, plot_responses
+from helpers.what_convnets_are_good_for_locality import (MotifConvNet, MotifFCNet, correlation_by_distance, motif,
+                                                         motif_signals, permute_pixels, pixel_permutation, top_patches)
+from helpers.what_convnets_are_good_for_plots import plot_accuracy_bars, plot_correlation, plot_responses
 
 
 def images(n: int = 5, side: int = 28, seed: int = 0) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Tests for helpers.strips: handwriting-like strips and the reader's 11-class fields."""
+"""Tests for helpers.sliding_window_strips: handwriting-like strips and the reader's 11-class fields."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.strips import (CENTRE_TOLERANCE, FAR, FIELD, GAP, HEIGHT, INK_THRESHOLD, MARGIN, NONE, Strip,
-                            ink_boxes, make_fields, make_strips, window_targets)
+from helpers.sliding_window_strips import (CENTRE_TOLERANCE, FAR, FIELD, GAP, HEIGHT, INK_THRESHOLD, MARGIN, NONE,
+                                           Strip, ink_boxes, make_fields, make_strips, window_targets)
 
 
 def blob_digits(n: int = 40) -> tuple[torch.Tensor, torch.Tensor]:

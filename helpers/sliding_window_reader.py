@@ -5,7 +5,7 @@
   convolutions (fc1 = a 5x5 convolution, fc2 = a 1x1 convolution), so it accepts any input of at
   least 32x32 and returns one 11-class answer per 32x32 window, every 4 pixels.
 - `train_reader`, `output_map`, `read_digits` (with 06's own `decode`, exported to helpers.sliding_window): train the reader on strip fields
-  (helpers.strips) and turn its output map into a digit string.
+  (helpers.sliding_window_strips) and turn its output map into a digit string.
 - `tiny_1d`, `output_length`, `feeding_inputs`: the lecture's 1-D example, from the receptive field
   (helpers.anatomy.receptive_field).
 - `crop_windows`, `time_passes`: the cost of one pass vs cropping every window (multiply-adds:
@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from helpers.anatomy import ReceptiveField, receptive_field
 from helpers.inputs import check_dtype, finite_range, model_device
 from helpers.sliding_window import decode
-from helpers.strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
+from helpers.sliding_window_strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, progress_enabled, set_seed
 
 WIDTHS = (8, 24, 128)  # conv1 maps, conv2 maps, fc1 units of the reader
@@ -171,7 +171,7 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     """Train a LeNet32 on strip fields of the digits `train` = (images (N, 1, 28, 28), labels (N,))
     and return it as a FullyConvLeNet in eval mode, ready for `read_digits`.
 
-    Each epoch draws fresh fields (helpers.strips.make_fields, PART digits at a time): every
+    Each epoch draws fresh fields (helpers.sliding_window_strips.make_fields, PART digits at a time): every
     training digit once, centred (shifted, scaled, with its neighbours), plus a share `none_share`
     of "none" fields (blank gaps, margins, digits at least `far` pixels off-centre), so an epoch
     grows with the data. Adam with a cosine learning-rate decay over all steps; same seed, same
@@ -314,7 +314,7 @@ def edit_distance(a: str, b: str) -> int:
 
 
 @dataclass
-class Reading:
+class ReadingAccuracy:
     """How well a reader read a list of strips: percentages and the strips it got wrong (by index)."""
 
     digit_accuracy: float  # 100 * (1 - total edit distance / total digits)
@@ -324,12 +324,12 @@ class Reading:
 
 
 def reading_accuracy(model: FullyConvLeNet | None, strips: Sequence[Strip], *, decoder=decode,
-                     maps: Sequence[torch.Tensor] | None = None) -> Reading:
+                     maps: Sequence[torch.Tensor] | None = None) -> ReadingAccuracy:
     """Read every strip with `decoder(output_map(model, strip))` and score the readings against the
     strips' text. Pass the output maps as `maps` (then `model` is not used) to try several decoders
     without running the net again."""
     if len(strips) == 0:
-        raise ValueError("reading_accuracy needs at least one strip; build some with helpers.strips.make_strips.")
+        raise ValueError("reading_accuracy needs at least one strip; build some with helpers.sliding_window_strips.make_strips.")
     if maps is None:
         if model is None:
             raise ValueError("reading_accuracy needs a model, or the output maps of the strips as maps=...")
@@ -339,7 +339,7 @@ def reading_accuracy(model: FullyConvLeNet | None, strips: Sequence[Strip], *, d
     preds = [decoder(m) for m in maps]
     errors = [edit_distance(p, s.text) for p, s in zip(preds, strips)]
     total = sum(len(s.text) for s in strips)
-    return Reading(100.0 * (1 - sum(errors) / total), 100.0 * sum(e == 0 for e in errors) / len(strips),
+    return ReadingAccuracy(100.0 * (1 - sum(errors) / total), 100.0 * sum(e == 0 for e in errors) / len(strips),
                    preds, [i for i, e in enumerate(errors) if e])
 
 

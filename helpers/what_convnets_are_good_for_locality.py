@@ -16,8 +16,6 @@ import torch.nn.functional as F
 from helpers.anatomy import ReceptiveField
 from helpers.inputs import check_dtype
 
-
-
 # --- permutations --------------------------------------------------------------------------------
 
 def pixel_permutation(pixels: int = 28 * 28, seed: int = 0) -> torch.Tensor:

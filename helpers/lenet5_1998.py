@@ -31,12 +31,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
 # Input levels of white paper and black ink (section II.B); not the -1 of the [-1, 1] scaling of the
 # 1989-1990 nets (helpers.data.BACKGROUND).
-BACKGROUND, FOREGROUND = -0.1, 1.175
+WHITE_LEVEL, BLACK_LEVEL = -0.1, 1.175
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
 
 # Table I (page 2285): the S2 maps each C3 map reads. The paper draws it with S2 maps as rows and

@@ -1,6 +1,6 @@
 """Pictures, an animation and a slider for moving one stroke of a digit (07_feature_binding).
 
-The figures take sweeps (helpers.strokes.Sweep) and layer views (helpers.strokes.lenet_views) as
+The figures take sweeps (helpers.feature_binding_strokes.Sweep) and layer views (helpers.feature_binding_strokes.lenet_views) as
 arguments and return a matplotlib Figure or Animation; `binding_slider` wires the same frame
 picture to an ipywidgets slider (ipywidgets 7 or 8). Nothing here trains or changes a model.
 """
@@ -14,8 +14,9 @@ import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from helpers.feature_binding_strokes import StrokePath, Sweep, switches
 from helpers.plots import described_box, figure_png
-from helpers.strokes import StrokePath, Sweep, placed, switches
+from helpers.raster import placed
 
 CLASS_COLOURS = plt.get_cmap("tab10").colors  # class c is drawn in colour c everywhere
 FIXED_COLOUR, MOVING_COLOUR = "tab:blue", "tab:red"
@@ -112,7 +113,7 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
     rows = ["input", "pool1", "pool2", "fc1", "probabilities"]
     missing = [r for r in rows if r not in views]
     if missing:
-        raise ValueError(f"views lacks {missing}; compute them with helpers.strokes.lenet_views(model, images).")
+        raise ValueError(f"views lacks {missing}; compute them with helpers.feature_binding_strokes.lenet_views(model, images).")
     pics = {
         "input": [views["input"][i, 0] for i in steps],
         "pool1": [tile(views["pool1"][i], 5) for i in steps],
@@ -151,7 +152,7 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
 
 def plot_progress(curves: Mapping[str, Mapping[str, torch.Tensor]], t: torch.Tensor, *, ncols: int = 4) -> Figure:
     """For each path (a panel), how far each layer's activations have moved from the start digit
-    towards the end digit (helpers.strokes.progress), against the stroke's position."""
+    towards the end digit (helpers.feature_binding_strokes.progress), against the stroke's position."""
     if len(curves) == 0:
         raise ValueError("plot_progress needs curves for at least one path.")
     ncols = min(ncols, len(curves))

@@ -11,8 +11,8 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.anatomy import receptive_field, window_layers
-from helpers.strips import CLASSES, NONE, Strip
-from helpers.windows import strip_image, unpadded_field
+from helpers.sliding_window_reader import strip_image, unpadded_field
+from helpers.sliding_window_strips import CLASSES, NONE, Strip
 
 
 def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:

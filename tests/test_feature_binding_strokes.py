@@ -1,4 +1,4 @@
-"""Tests for helpers.strokes: the stroke rasteriser, MNIST-like normalisation, moving strokes, sweeps."""
+"""Tests for helpers.feature_binding_strokes: the stroke rasteriser, MNIST-like normalisation, moving strokes, sweeps."""
 
 import math
 
@@ -7,12 +7,11 @@ import torch
 import torch.nn as nn
 
 from helpers.augment import shift
+from helpers.feature_binding_strokes import (StrokePath, bag_of_features, confident_ends, cosine, crossing, digit_paths,
+                                             lenet_views, moving_path, progress, rotate, steepness, sweep, switches)
 from helpers.lenet5 import LeNet5
-from helpers.strokes import (
-    RADIUS, SOFTNESS, StrokePath, arc, bag_of_features, centre_of_mass, confident_ends, cosine, crossing, digit_paths,
-    draw, lenet_views, line, moving_path, normalise, pixel_centres, placed, profile, progress, rasterise, resample,
-    rotate, segment_distance, segments, steepness, sweep, switches,
-)
+from helpers.raster import (RADIUS, SOFTNESS, arc, centre_of_mass, draw, line, normalise, pixel_centres, placed,
+                            profile, rasterise, resample, segment_distance, segments)
 
 
 def naive_distance(points, segs):

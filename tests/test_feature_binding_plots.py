@@ -1,4 +1,4 @@
-"""Tests for helpers.binding_plots: tiles, frame text, figures, the animation and the slider."""
+"""Tests for helpers.feature_binding_plots: tiles, frame text, figures, the animation and the slider."""
 
 import matplotlib
 
@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.binding_plots import (  # noqa: E402
-    animate, binding_slider, frame_figure, frame_text, plot_layers, plot_paths, plot_progress, plot_sweeps, tile,
-)
-from helpers.strokes import LAYERS, progress  # noqa: E402
+from helpers.feature_binding_plots import (animate, binding_slider, frame_figure, frame_text, plot_layers,  # noqa: E402
+                                           plot_paths, plot_progress, plot_sweeps, tile)
+from helpers.feature_binding_strokes import VIEWS, progress  # noqa: E402
+
 from support import stroke_sweeps  # noqa: E402
 
 
@@ -46,7 +46,7 @@ def test_figures_build(run):
         plot_paths([paths["9-6"]], positions=(0.0, 1.0)),
         plot_sweeps(list(sweeps.values())),
         plot_layers(views["9-6"], sweeps["9-6"].t, [0, 4]),
-        plot_progress({k: {l: progress(v[l]) for l in LAYERS} for k, v in views.items()}, sweeps["9-6"].t),
+        plot_progress({k: {l: progress(v[l]) for l in VIEWS} for k, v in views.items()}, sweeps["9-6"].t),
         frame_figure(sweeps["9-6"], views["9-6"], 2),
     ]
     assert len(figs[0].axes) == 2 and len(figs[2].axes) == 10
@@ -61,10 +61,10 @@ def test_figures_build(run):
             assert torch.equal(torch.as_tensor(line.get_ydata()), s.probabilities[:, c])
         assert [list(l.get_ydata()) for l in ax.lines if l.get_linestyle() == ":"] == [[0.8, 0.8]]
     # plot_progress: one panel per path, one curve per layer, labelled with the layer's name
-    curves = {k: {l: progress(v[l]) for l in LAYERS} for k, v in views.items()}
+    curves = {k: {l: progress(v[l]) for l in VIEWS} for k, v in views.items()}
     assert [ax.get_title() for ax in figs[3].axes] == list(curves) == ["9-6", "5-6"]
     for ax, layers in zip(figs[3].axes, curves.values()):
-        assert [l.get_label() for l in ax.lines] == list(LAYERS)
+        assert [l.get_label() for l in ax.lines] == list(VIEWS)
         for line, c in zip(ax.lines, layers.values()):
             assert torch.equal(torch.as_tensor(line.get_ydata()), c)
     assert figs[3]._suptitle.get_text() == "Every hidden layer changes gradually; only the output jumps"

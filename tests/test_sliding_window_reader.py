@@ -1,4 +1,4 @@
-"""Tests for helpers.windows: the 1-D example, the fully convolutional LeNet, decoding and costs."""
+"""Tests for helpers.sliding_window_reader: the 1-D example, the fully convolutional LeNet, decoding and costs."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.anatomy import count_connections, totals
-from helpers.strips import CLASSES, NONE, make_strips, window_targets
 from helpers.sliding_window import decode
-from helpers.windows import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode_peaks, edit_distance,
-                             feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
-                             reading_accuracy, tiny_1d, train_reader)
-from helpers.windows_plots import plot_one_d
-from tests.test_strips import blob_digits
+from helpers.sliding_window_plots import plot_one_d
+from helpers.sliding_window_reader import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode_peaks, edit_distance,
+                                           feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
+                                           reading_accuracy, tiny_1d, train_reader)
+from helpers.sliding_window_strips import CLASSES, NONE, make_strips, window_targets
+
+from tests.test_sliding_window_strips import blob_digits
 
 
 def seeded(model: nn.Module, seed: int = 0) -> nn.Module:
@@ -253,8 +254,8 @@ def test_one_pass_over_a_strip_costs_less_than_its_crops():
 
 def test_train_reader_takes_steps_that_lower_its_loss(monkeypatch):
     # a tiny budget: 60 blob digits, 3 epochs of 6 batches of 16 fields (about 0.5 s)
-    from helpers import windows
-    from helpers.strips import make_fields
+    from helpers import sliding_window_reader as windows
+    from helpers.sliding_window_strips import make_fields
     from helpers.train import set_seed
 
     images, labels = blob_digits(60)
@@ -289,7 +290,7 @@ def test_train_reader_takes_steps_that_lower_its_loss(monkeypatch):
 def test_output_map_has_a_column_every_4_pixels_whatever_the_width():
     import math
 
-    from helpers.windows import FullyConvLeNet, output_map
+    from helpers.sliding_window_reader import FullyConvLeNet, output_map
 
     torch.manual_seed(0)
     model = FullyConvLeNet().eval()
@@ -298,7 +299,7 @@ def test_output_map_has_a_column_every_4_pixels_whatever_the_width():
 
 
 def test_output_map_names_itself_when_it_refuses_a_strip():
-    from helpers.windows import FullyConvLeNet, output_map
+    from helpers.sliding_window_reader import FullyConvLeNet, output_map
 
     model = FullyConvLeNet().eval()
     with pytest.raises(ValueError, match=r"^output_map reads strips with pixels in \[0, 1\]"):

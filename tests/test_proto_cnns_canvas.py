@@ -1,4 +1,4 @@
-"""Tests for helpers.proto_canvas: 01's drawing pad, from strokes to the five nets' answers."""
+"""Tests for helpers.proto_cnns_canvas: 01's drawing pad, from strokes to the five nets' answers."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ import pytest
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
+from trained import (notebook_drawing,  # noqa: F401  (trained_proto_nets: a session fixture, 01's five nets)
+                     trained_proto_nets)
 
 from helpers.data import resize
 from helpers.drawing import BLANK, DrawingProblem, drawn_digit
 from helpers.proto_cnns import NETS
-from helpers.proto_canvas import CANVAS, PAD_SIZE, PadAnswer, pad_image, plot_answer, predict_drawing, proto_pad, read_pad
+from helpers.proto_cnns_canvas import (CANVAS, PAD_SIZE, PadAnswer, pad_image, plot_answer, predict_drawing, proto_pad,
+                                       read_pad)
+
 from support import SEVEN
-from trained import notebook_drawing, trained_proto_nets  # noqa: F401  (trained_proto_nets: a session fixture, 01's five nets)
 
 STORED_THREE = notebook_drawing("01_proto_cnns.ipynb", "STORED_THREE")  # the 3 that 01 asserts most nets read
 

@@ -15,7 +15,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.plots import described_box, figure_png
-from helpers.pooling import input_gradient, pool
+from helpers.pooling_zoo_operators import input_gradient, pool
 
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
 

@@ -102,7 +102,7 @@ def zca_matrix(x: torch.Tensor, eps: float = 1e-2) -> tuple[torch.Tensor, torch.
     seen as a patch, is a centre-surround filter.
     """
     if x.dim() != 2 or len(x) < 2:
-        raise ValueError(f"zca_matrix expects rows of samples (M, D) with M >= 2, got {tuple(x.shape)}; flatten patches with helpers.normalization.patches.")
+        raise ValueError(f"zca_matrix expects rows of samples (M, D) with M >= 2, got {tuple(x.shape)}; flatten patches with helpers.pooling_zoo_normalization.patches.")
     if not eps >= 0 or math.isinf(eps):
         raise ValueError(f"eps must be a finite number >= 0, got {eps}.")
     xd = x.to(torch.float64)

@@ -1,4 +1,4 @@
-"""Tests for helpers.pooling and helpers.pooling_plots (03_pooling_zoo)."""
+"""Tests for helpers.pooling_zoo_operators and helpers.pooling_zoo_plots (03_pooling_zoo)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from helpers import pooling_plots as pw  # noqa: E402
-from helpers.pooling import (  # noqa: E402
-    AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, Pool2d, PoolingNet, avg_pool, input_gradient,
-    lp_pool, lse_pool, make_pool, max_pool, pool, windows,
-)
+from helpers import pooling_zoo_plots as pw  # noqa: E402
+from helpers.pooling_zoo_operators import (AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, Pool2d,  # noqa: E402
+                                           PoolingNet, avg_pool, input_gradient, lp_pool, lse_pool, make_pool, max_pool,
+                                           pool, windows)
 
 
 def rand(*shape, seed=0, dtype=torch.float32):
@@ -242,7 +241,7 @@ def test_sliders_build_and_redraw():
 
 
 def test_same_as_the_1990_layer_of_notebook_02():
-    zipcode = pytest.importorskip("helpers.zipcode")
+    zipcode = pytest.importorskip("helpers.bell_labs_zipcode")
     ours = AvgCoefBiasTanh(3)
     theirs = zipcode.Subsampling1990(3, activation=None)
     with torch.no_grad():

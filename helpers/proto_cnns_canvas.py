@@ -18,16 +18,15 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.data import BACKGROUND, resize
+from helpers.drawing import CANVAS, Drawing, drawn_digit
 from helpers.inputs import finite_range
 from helpers.train import predict
 
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
-    from helpers.drawing import Drawing
 
 PAD_SIZE = 16  # the side of the 1989 digits the five nets read
-CANVAS = 280  # the canvas's side in screen pixels: a 16x16 digit at 17.5 pixels per pixel
-INK, PAPER = 1.0, BACKGROUND  # pixel values of small_digits: ink +1, background -1
+INK = 1.0  # the pixel value of ink in small_digits (the background is helpers.data.BACKGROUND, -1)
 
 
 def pad_image(strokes: Drawing, width: int, height: int) -> torch.Tensor:
@@ -37,9 +36,7 @@ def pad_image(strokes: Drawing, width: int, height: int) -> torch.Tensor:
     20x20, centre of mass in the middle), then resampled to 16x16 by area, as `small_digits` does.
     A blank canvas, a dot or a scribble raises helpers.drawing.DrawingProblem with a message.
     """
-    from helpers.drawing import drawn_digit  # imported here: 01's self-checks need predict_drawing only
-
-    return resize(drawn_digit(strokes, width, height), PAD_SIZE) * (INK - PAPER) + PAPER
+    return resize(drawn_digit(strokes, width, height), PAD_SIZE) * (INK - BACKGROUND) + BACKGROUND
 
 
 @dataclass
@@ -118,7 +115,7 @@ def plot_answer(answer: PadAnswer, *, title: str | None = None) -> Figure:
     """The image the nets saw and one bar chart of class probabilities per net (answer in red)."""
     n = len(answer.probabilities)
     fig, axes = plt.subplots(1, n + 1, figsize=(1.9 * (n + 1), 2.3), gridspec_kw={"width_ratios": [1.2] + [1] * n})
-    axes[0].imshow(answer.image[0, 0].numpy(), cmap="gray_r", vmin=PAPER, vmax=INK)
+    axes[0].imshow(answer.image[0, 0].numpy(), cmap="gray_r", vmin=BACKGROUND, vmax=INK)
     axes[0].set_title("what the nets see", fontsize=9)
     axes[0].axis("off")
     for ax, (name, p) in zip(axes[1:], answer.probabilities.items()):

@@ -1,4 +1,4 @@
-"""Tests for helpers.zipcode_plots (02_bell_labs): each figure draws what it is given and refuses the rest."""
+"""Tests for helpers.bell_labs_plots (02_bell_labs): each figure draws what it is given and refuses the rest."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.zipcode_plots import plot_padding, plot_walk  # noqa: E402
+from helpers.bell_labs_plots import plot_padding, plot_walk  # noqa: E402
 
 
 def test_padding_figure_frames_the_digit_and_outlines_two_fields():

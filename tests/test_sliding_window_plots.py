@@ -1,4 +1,4 @@
-"""Tests for helpers.windows_plots (06_sliding_window): the figures draw what they are given."""
+"""Tests for helpers.sliding_window_plots (06_sliding_window): the figures draw what they are given."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers.strips import make_strips, window_targets  # noqa: E402
-from helpers.windows import tiny_1d  # noqa: E402
-from helpers.windows_plots import plot_one_d, plot_output_maps, plot_window_labels  # noqa: E402
-from tests.test_strips import blob_digits  # noqa: E402
+from helpers.sliding_window_plots import plot_one_d, plot_output_maps, plot_window_labels  # noqa: E402
+from helpers.sliding_window_reader import tiny_1d  # noqa: E402
+from helpers.sliding_window_strips import make_strips, window_targets  # noqa: E402
+
+from tests.test_sliding_window_strips import blob_digits  # noqa: E402
 
 
 def test_output_maps_one_pair_of_rows_per_image():

@@ -1,4 +1,4 @@
-"""Tests for LeNet-5 as published in 1998: helpers.lenet1998's layers, Table I and counts, and 04's own
+"""Tests for LeNet-5 as published in 1998: helpers.lenet5_1998's layers, Table I and counts, and 04's own
 `LeNet1998` (written in the notebook, exported to helpers.lenet5)."""
 
 import re
@@ -9,10 +9,10 @@ import torch.nn.functional as F
 
 from helpers.anatomy import count_connections, count_parameters, totals
 from helpers.data import resize
-from helpers.lenet1998 import (A, BACKGROUND, C3_INPUTS, C3_TABLE, FOREGROUND, LAYERS, PAPER_COUNTS, PAPER_TOTALS, S,
-                               EuclideanRBF, MaskedConv2d, Subsampling, connection_table, init_appendix_a, map_loss,
-                               mse_loss, pad_to_32, squash)
 from helpers.lenet5 import LeNet1998
+from helpers.lenet5_1998 import (WHITE_LEVEL, C3_INPUTS, C3_TABLE, BLACK_LEVEL, LAYERS, PAPER_COUNTS, PAPER_TOTALS, A,
+                                 EuclideanRBF, MaskedConv2d, S, Subsampling, connection_table, init_appendix_a,
+                                 map_loss, mse_loss, pad_to_32, squash)
 from helpers.train import accuracy, fit
 
 # Table I as printed: one row per S2 map, one column per C3 map (0..15), X where they connect.
@@ -58,8 +58,8 @@ def test_input_levels_are_the_papers():
     x = torch.zeros(1, 1, 32, 32)
     x[0, 0, 10, 10] = 1.0
     levels = states(LeNet1998(), x)["input"]
-    assert levels.min().item() == pytest.approx(BACKGROUND) and levels.max().item() == pytest.approx(FOREGROUND)
-    assert (BACKGROUND, FOREGROUND) == (-0.1, 1.175)
+    assert levels.min().item() == pytest.approx(WHITE_LEVEL) and levels.max().item() == pytest.approx(BLACK_LEVEL)
+    assert (WHITE_LEVEL, BLACK_LEVEL) == (-0.1, 1.175)
 
 
 def test_c3_table_is_table_one():
