@@ -22,7 +22,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.data import BACKGROUND
-from helpers.inputs import check_dtype, check_input
 
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
@@ -120,17 +119,12 @@ class TableConv2d(nn.Module):
         return int(per_unit.sum()) * int(out_shape[-2] * out_shape[-1])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        in_maps = self.table.shape[1]
-        if x.dim() != 4 or x.shape[1] != in_maps:
-            raise ValueError(f"TableConv2d expects input of shape (N, {in_maps}, H, W), got {tuple(x.shape)}; check the previous layer's number of maps.")
         p = self.padding
         x = F.pad(x, (p, p, p, p), value=self.pad_value) if p else x
         y = F.conv2d(x, self.full_weight(), stride=self.stride)
         if self.bias is None:
             return y
         if self.bias_mode == "unit":
-            if tuple(y.shape[-2:]) != tuple(self.bias.shape[-2:]):
-                raise ValueError(f"This layer has one bias per unit of a {tuple(self.bias.shape[-2:])} map, but the input gives {tuple(y.shape[-2:])} maps; use the input size it was built for.")
             return y + self.bias
         return y + self.bias[:, None, None]
 
@@ -182,7 +176,6 @@ class ZipCodeNet1989(nn.Module):
                 layer.bias.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, (1, 16, 16), "ZipCodeNet1989", "load digits with load_digits(size=16), values in [0, 1]", self)
         f = ACTIVATIONS[self.activation]
         x = 2.0 * x - 1.0  # [0, 1] -> [-1, 1]: background -1, ink +1
         x = f(self.h1(x))
@@ -237,12 +230,7 @@ class Subsampling1990(nn.Module):
         return (self.kernel_size**2 + 1) * math.prod(out_shape[-3:])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4 or x.shape[1] != self.channels:
-            raise ValueError(f"Subsampling1990 expects input of shape (N, {self.channels}, H, W), got {tuple(x.shape)}; build it with the previous layer's number of maps.")
-        k = self.kernel_size
-        if x.shape[-1] < k or x.shape[-2] < k:
-            raise ValueError(f"Subsampling1990 needs maps of at least {k}x{k}, got {tuple(x.shape[-2:])}; use a larger input.")
-        y = F.avg_pool2d(x, k) * self.coefficient[:, None, None] + self.bias[:, None, None]
+        y = F.avg_pool2d(x, self.kernel_size) * self.coefficient[:, None, None] + self.bias[:, None, None]
         return ACTIVATIONS[self.activation](y) if self.activation else y
 
     def extra_repr(self) -> str:
@@ -282,11 +270,6 @@ class SubsamplingLeNet(nn.Module):
         return nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 1:
-            raise ValueError(f"SubsamplingLeNet expects images of shape (N, 1, H, W), got {tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}; load them with load_digits(size=32).")
-        if x.shape[-2] < 32 or x.shape[-1] < 32:
-            raise ValueError(f"SubsamplingLeNet needs inputs of at least 32x32, got {tuple(x.shape[-2:])}; use load_digits(size=32) or pad the images.")
-        check_dtype(x, self, "SubsamplingLeNet")
         x = 2.0 * x - 1.0
         x = torch.tanh(self.conv1(x))
         x = self.pool1(x)  # the 1990 layer applies its own tanh; max and average pooling keep the values in range

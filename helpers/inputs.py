@@ -54,22 +54,22 @@ def run_model(model: nn.Module, x: torch.Tensor, who: str) -> torch.Tensor:
         return model(x)
     except torch.OutOfMemoryError:
         raise
-    except RuntimeError as err:
+    except (RuntimeError, IndexError) as err:  # IndexError: a missing axis, as in amax(2) of a 2-D batch
         reason = str(err).strip().splitlines()[0].rstrip(".") if str(err).strip() else type(err).__name__
         raise ValueError(f"{who}: {type(model).__name__} cannot read images of shape {tuple(x.shape)} ({reason}); "
                          "pass images of the size and channels it was built for.") from err
 
 
-def check_input(x: torch.Tensor, shape: tuple[int, ...], model: str, hint: str, module: nn.Module | None = None) -> None:
-    """Raise a one-sentence ValueError unless `x` is a float batch (N, *shape); with `module`, also
-    a TypeError unless `x` has the dtype of its weights (check_dtype)."""
+def check_images(x: torch.Tensor, who: str, *, dims: int | None = 4) -> torch.Tensor:
+    """The one check of a batch of images at a learner's entry point (predict, the shift measures):
+    a floating-point tensor (N, C, H, W) (any (N, ...) with dims=None) holding at least one image.
+    Anything else gets one sentence that says what to do; returns `x`."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{model} expects a torch.Tensor of shape (N, {', '.join(map(str, shape))}), got {type(x).__name__}; {hint}.")
-    if x.dim() != len(shape) + 1 or tuple(x.shape[1:]) != tuple(shape):
-        raise ValueError(
-            f"{model} expects input of shape (N, {', '.join(map(str, shape))}), got {tuple(x.shape)}; {hint}."
-        )
+        raise TypeError(f"{who} needs the images as one tensor (N, ...), got {type(x).__name__}; convert them with torch.stack(...) or torch.as_tensor(...).")
+    if dims is not None and x.dim() != dims:
+        raise ValueError(f"{who} expects float images of shape (N, C, H, W), got {tuple(x.shape)}; add the missing axes with x.unsqueeze(...).")
+    if len(x) == 0:
+        raise ValueError(f"{who} got no images (a tensor of length 0); pass at least one image.")
     if not torch.is_floating_point(x):
-        raise TypeError(f"{model} expects floating-point input, got {x.dtype}; convert with x.float() (values in [0, 1]).")
-    if module is not None:
-        check_dtype(x, module, model)
+        raise TypeError(f"{who} expects floating-point images, got {x.dtype}; convert raw 0-255 pixels with x.float() / 255.")
+    return x

@@ -25,7 +25,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import pair
-from helpers.inputs import check_dtype
 
 Size2 = Union[int, tuple[int, int]]
 PoolFn = Callable[..., torch.Tensor]
@@ -204,8 +203,6 @@ class AvgCoefBiasTanh(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4 or x.shape[1] != len(self.coef):
-            raise ValueError(f"AvgCoefBiasTanh expects (N, {len(self.coef)}, H, W), got {tuple(x.shape)}; build it with channels=x.shape[1].")
         avg = avg_pool(x, self.kernel, self.stride)
         return torch.tanh(self.coef.view(1, -1, 1, 1) * avg + self.bias.view(1, -1, 1, 1))
 
@@ -254,10 +251,6 @@ class PoolingNet(nn.Module):
         self.fc = nn.Linear(c2 * 4 * 4, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"PoolingNet expects (N, 1, 28, 28), got {shape}; load digits with load_digits(size=28).")
-        check_dtype(x, self, "PoolingNet")
         x = self.pool1(F.relu(self.conv1(x)))
         x = self.pool2(F.relu(self.conv2(x)))
         return self.fc(x.flatten(1))

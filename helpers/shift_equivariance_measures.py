@@ -25,18 +25,11 @@ from matplotlib.figure import Figure
 
 from helpers.anatomy import pair, run_layers, zero_input
 from helpers.augment import random_shift, shift
+from helpers.inputs import check_images
 from helpers.lenet5 import LeNet5
 from helpers.train import accuracy, check_data, predict
 
 Pair = tuple[int, int]
-
-
-def _check_images(images: torch.Tensor, who: str) -> None:
-    if not isinstance(images, torch.Tensor) or images.dim() != 4 or not torch.is_floating_point(images):
-        got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"{who} expects float images of shape (N, C, H, W), got {got}; add axes with unsqueeze.")
-    if len(images) == 0:
-        raise ValueError(f"{who} got an empty batch; pass at least one image.")
 
 
 def _maps(model: nn.Module, images: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
@@ -93,7 +86,7 @@ def equivariance_error(model: nn.Module, images: torch.Tensor, dy: int, dx: int,
     means no shift of the map reproduces it. For a non-spatial layer (N, F) the error is the
     invariance error ||f(T x) - f(x)|| / ||f(x)||. Returns {layer: error}; 0 means exact.
     """
-    _check_images(images, "equivariance_error")
+    check_images(images, "equivariance_error")
     if int(dy) != dy or int(dx) != dx:
         raise ValueError(f"equivariance_error shifts by whole pixels, got dy={dy}, dx={dx}; round them to integers.")
     if strides is None:
@@ -142,7 +135,7 @@ def map_shift(model: nn.Module, images: torch.Tensor, d: int, layers: Sequence[s
     residual)}, the residual being ||f(T x) - blend|| / ||f(T x)||. The ideal move is d / s: a 1-pixel
     input shift after one 2x2/stride-2 pooling moves the map by half a cell.
     """
-    _check_images(images, "map_shift")
+    check_images(images, "map_shift")
     if axis not in ("x", "y"):
         raise ValueError(f"axis must be 'x' (horizontal) or 'y' (vertical), got {axis!r}.")
     if int(d) != d:
@@ -188,7 +181,7 @@ def consistency(model: nn.Module, images: torch.Tensor, max_shift: int, *, pairs
     """Classification consistency (Zhang 2019), in percent: how often the predicted class is the same
     for two independent random shifts of the same image, each of up to `max_shift` px on both axes,
     averaged over `pairs` draws of the two shifts."""
-    _check_images(images, "consistency")
+    check_images(images, "consistency")
     if pairs < 1:
         raise ValueError(f"pairs must be >= 1, got {pairs}.")
     same = 0.0
@@ -230,8 +223,6 @@ class BlurPool2d(nn.Module):
         self.pad = len(taps) // 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 4:
-            raise ValueError(f"BlurPool2d expects (N, C, H, W), got {tuple(x.shape)}; add axes with unsqueeze.")
         c = x.shape[1]
         y = F.pad(x, (self.pad,) * 4, mode="reflect")
         weight = self.kernel.to(y.dtype).expand(c, 1, -1, -1)
@@ -277,7 +268,7 @@ def sliding_frames(model: nn.Module, image: torch.Tensor, layers: Sequence[str],
     per layer (default: the one most active on the unshifted image). Returns {"input": (F, H, W),
     layer: (F, h, w) for each layer, "probs": (F, K) class probabilities, "shifts": (F,)}."""
     x = image.unsqueeze(0) if image.dim() == 3 else image
-    _check_images(x, "sliding_frames")
+    check_images(x, "sliding_frames")
     if len(x) != 1:
         raise ValueError(f"sliding_frames animates one image, got a batch of {len(x)}; pass images[k].")
     if len(shifts) == 0:

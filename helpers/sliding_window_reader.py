@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField, receptive_field
-from helpers.inputs import check_dtype, finite_range, model_device
+from helpers.inputs import finite_range, model_device
 from helpers.sliding_window import decode
 from helpers.sliding_window_strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, progress_enabled, set_seed
@@ -69,21 +69,6 @@ def feeding_inputs(model: nn.Module, output: int) -> range:
 # LeNet for 32x32 fields, and the same weights as a fully convolutional net
 # ---------------------------------------------------------------------------------------------
 
-def _check_image(x: torch.Tensor, module: nn.Module, model: str, minimum: int) -> None:
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 1:
-        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"{model} expects images of shape (N, 1, H, W), got {shape}; add the batch and channel axes with x[None, None] or x.unsqueeze(0).")
-    h, w = x.shape[-2:]
-    if h < minimum or w < minimum:
-        raise ValueError(
-            f"{model} needs an input of at least {minimum}x{minimum} pixels (its receptive field), got {h}x{w}; "
-            f"pad the image with zeros to at least {minimum} rows and {minimum} columns."
-        )
-    if not torch.is_floating_point(x):
-        raise TypeError(f"{model} expects floating-point input, got {x.dtype}; convert with x.float() (values in [0, 1]).")
-    check_dtype(x, module, model)
-
-
 def _add_conv_stages(net: nn.Module, widths: Sequence[int]) -> tuple[int, int]:
     """Give `net` the two stages LeNet32 and FullyConvLeNet share, under the same names (so that one's
     weights load into the other): conv1 5x5 (c1 maps), pool1, conv2 5x5 (c2 maps), pool2, for
@@ -110,10 +95,6 @@ class LeNet32(nn.Module):
         self.fc2 = nn.Linear(hidden, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_image(x, self, "LeNet32", FIELD)
-        if tuple(x.shape[-2:]) != (FIELD, FIELD):
-            raise ValueError(f"LeNet32 has fully connected layers and takes exactly 32x32 fields, got {tuple(x.shape[-2:])}; "
-                             "convert it with fully_convolutional(model) to read larger images.")
         x = self.pool1(F.relu(self.conv1(x)))
         x = self.pool2(F.relu(self.conv2(x)))
         x = F.relu(self.fc1(x.flatten(1)))
@@ -135,7 +116,6 @@ class FullyConvLeNet(nn.Module):
         self.fc2 = nn.Conv2d(hidden, classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_image(x, self, "FullyConvLeNet", FIELD)
         x = self.pool1(F.relu(self.conv1(x)))
         x = self.pool2(F.relu(self.conv2(x)))
         x = F.relu(self.fc1(x))

@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_dtype, finite_range, model_device, run_model
+from helpers.inputs import check_dtype, check_images, finite_range, model_device, run_model
 
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
@@ -186,10 +186,7 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
 
     The batches go to the model's own device (where its parameters are: the CPU after `fit`), or to
     `device` when given, which must then be where the model is."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"predict needs the images as one tensor (N, ...), got {type(images).__name__}; convert them with torch.stack(...) or torch.as_tensor(...).")
-    if len(images) == 0:
-        raise ValueError("predict got no images (a tensor of length 0); pass at least one image.")
+    check_images(images, "predict", dims=None)
     check_model(model, images, "predict")
     dev = model_device(model, images.device) if device is None else pick_device(device)
     was_training = model.training

@@ -14,7 +14,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField
-from helpers.inputs import check_dtype
 
 # --- permutations --------------------------------------------------------------------------------
 
@@ -159,10 +158,6 @@ class MotifConvNet(nn.Module):
         self.out = nn.Linear(channels, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[1] != 1 or x.shape[2] < self.conv.kernel_size[0]:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"MotifConvNet expects signals of shape (N, 1, L) with L >= {self.conv.kernel_size[0]}, got {shape}; make them with motif_signals(n).")
-        check_dtype(x, self, "MotifConvNet")
         return self.out(F.relu(self.conv(x)).amax(2))
 
 
@@ -176,10 +171,6 @@ class MotifFCNet(nn.Module):
         self.fc2 = nn.Linear(hidden, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or x.dim() != 3 or tuple(x.shape[1:]) != (1, self.length):
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"MotifFCNet expects signals of shape (N, 1, {self.length}), got {shape}; it only reads the length it was built for, so make them with motif_signals(n, {self.length}).")
-        check_dtype(x, self, "MotifFCNet")
         return self.fc2(F.relu(self.fc1(x.flatten(1))))
 
 

@@ -16,6 +16,7 @@ import torch.nn.functional as F  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from helpers.anatomy import ReceptiveField, count_parameters, receptive_field  # noqa: E402
+from helpers.train import predict  # noqa: E402
 from helpers.what_convnets_are_good_for import FCNet, SmallConvNet  # noqa: E402  (08's own, exported)
 from helpers.what_convnets_are_good_for_locality import (MotifConvNet, MotifFCNet, correlation_by_distance, motif,
                                                          motif_signals, permute_pixels, pixel_permutation, top_patches)
@@ -229,16 +230,16 @@ def test_motif_convnet_answers_the_same_anywhere_and_at_any_length():
     long = torch.zeros(1, 1, 300)
     long[0, 0, 200:209] = m
     assert torch.allclose(net(long), outs[0], atol=1e-6)
-    with pytest.raises(ValueError, match=r"\(N, 1, L\)"):
-        net(torch.zeros(1, 64))
+    with pytest.raises(ValueError, match="cannot read images of shape"):
+        predict(net, torch.zeros(1, 64))
 
 
 def test_motif_fcnet_reads_one_length_only():
     net = MotifFCNet(64, 4)
     assert net(torch.zeros(3, 1, 64)).shape == (3, 2)
     assert count_parameters(net) == 64 * 4 + 4 + 4 * 2 + 2
-    with pytest.raises(ValueError, match="only reads the length"):
-        net(torch.zeros(3, 1, 128))
+    with pytest.raises(ValueError, match="cannot read images of shape"):  # it only reads the length it was built for
+        predict(net, torch.zeros(3, 1, 128))
 
 
 # --- figures ------------------------------------------------------------------------------------------
