@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import socket
 import tempfile
-import urllib.parse
 from pathlib import Path
 
 import torch
@@ -25,9 +23,8 @@ SIZES = (16, 28, 32)
 SPLITS = ("train", "test")
 EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
 SPLIT_SEED = 1989
-NETWORK_TIMEOUT_S = 5.0
 # A blank pixel once digits are scaled from [0, 1] to [-1, 1] (small_digits; the 1989-1990 nets of 01 and 02
-# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet5_1998.BACKGROUND is -0.1.
+# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet5_1998.WHITE_LEVEL is -0.1.
 BACKGROUND = -1.0
 
 
@@ -181,23 +178,6 @@ def _embedded_split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
     return images[idx].contiguous(), labels[idx].contiguous()
 
 
-def _offline_message(root: Path) -> str:
-    return (
-        f"Full MNIST is not in {root} and cannot be downloaded (no network): connect once to download it, "
-        "copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded."
-    )
-
-
-def _reachable(url: str, timeout: float = NETWORK_TIMEOUT_S) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
     try:
         from torchvision.datasets import MNIST
@@ -219,19 +199,12 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
         if present:
             missing = ", ".join(n for n in names if n not in present)
             raise DataError(f"The MNIST folder {raw} is incomplete (missing {missing}); delete it to download it again, or copy the missing files there.")
-        mirrors = [m for m in MNIST.mirrors if _reachable(m)]
-        if not mirrors:
-            raise DataError(_offline_message(root))
-        old_mirrors, old_timeout = MNIST.mirrors, socket.getdefaulttimeout()
-        MNIST.mirrors = mirrors
-        socket.setdefaulttimeout(60)
         try:
             ds = MNIST(str(root), train=train, download=True)
-        except Exception as err:
-            raise DataError(f"Downloading full MNIST into {root} failed ({err}); check the connection, or use CONVNETS_DATA=embedded.") from None
-        finally:
-            MNIST.mirrors = old_mirrors
-            socket.setdefaulttimeout(old_timeout)
+        except Exception as err:  # no network, a mirror down, a full disk: torchvision tried every mirror
+            reason = str(err).splitlines()[0].rstrip(".") if str(err) else type(err).__name__
+            raise DataError(f"Full MNIST is not in {root} and downloading it failed ({reason}); connect to the internet "
+                            "once, copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded.") from None
     images = ds.data.to(torch.float32).unsqueeze(1).div_(255.0)  # in place: one 188 MB copy for full MNIST, not two
     if tuple(images.shape[1:]) != (1, 28, 28):
         raise DataError(f"The MNIST files in {root / 'MNIST' / 'raw'} hold images of shape {tuple(images.shape[1:])}, not 28x28; delete that folder to download them again.")

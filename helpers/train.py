@@ -133,7 +133,7 @@ def check_data(data: Data, name: str = "data") -> Data:
     return x, y
 
 
-def check_values(data: Data, name: str = "data") -> tuple[int, int]:
+def check_values(data: Data, name: str = "data", stacklevel: int = 3) -> tuple[int, int]:
     """Read the values of a checked (images, labels) pair once (one min/max each) and return the
     smallest and largest label. Images holding nan or inf, and negative labels, are refused; images
     beyond +-INPUT_LIMIT (raw 0-255 pixels, say) get a warning, since they train badly but may be meant."""
@@ -142,7 +142,7 @@ def check_values(data: Data, name: str = "data") -> tuple[int, int]:
                                 "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
     if max(-low, high) > INPUT_LIMIT:
         warnings.warn(f"{name}: the images range over [{low:g}, {high:g}], far outside the [0, 1] or [-1, 1] the course's nets expect, "
-                      "which makes training unstable; divide raw pixels by 255.", stacklevel=3)
+                      "which makes training unstable; divide raw pixels by 255.", stacklevel=stacklevel)
     first, last = (int(v) for v in torch.aminmax(y))
     if first < 0:
         raise ValueError(f"{name}: labels must be class indices 0, 1, ..., got {first}; check how the labels were made.")
@@ -209,6 +209,46 @@ def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: st
     return 100.0 * (outputs.argmax(1) == y).float().mean().item()
 
 
+def _check_fit(model: nn.Module, train: Data, test: Data | None, epochs: int, batch_size: int, lr: float,
+               loss_fn: Callable | None, augment: Callable | None, schedule: str) -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """fit's entry checks, all before training starts: (images, labels, largest train label, largest test label)."""
+    x, y = check_data(train, "train")
+    if test is not None:
+        check_data(test, "test")
+    check_model(model, x, "fit")
+    for arg, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"fit needs {arg} to be a whole number >= 1, got {value!r}; pass for example {arg}=2.")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"fit needs a learning rate lr that is a finite number > 0, got {lr!r}; pass for example lr=0.01.")
+    for arg, fn in (("loss_fn", loss_fn), ("augment", augment)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fit needs {arg} to be a function, got {type(fn).__name__} {fn!r}; pass for example loss_fn=F.nll_loss or augment=shifter(2).")
+    if schedule not in ("constant", "cosine"):
+        raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
+    last = check_values((x, y), "train", stacklevel=4)[1]
+    last_test = check_values(test, "test", stacklevel=4)[1] if test is not None else -1
+    return x, y, last, last_test
+
+
+class _NoBar:
+    """What fit calls on its progress bar, doing nothing (progress off)."""
+
+    def update(self, n: int) -> None: ...
+
+    def set_postfix(self, values: dict) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress_bar(progress: bool, total: int, name: str):
+    if not progress_enabled(progress):
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=name, unit="batch", leave=True)
+
+
 def fit(
     model: nn.Module,
     train: Data,
@@ -229,81 +269,47 @@ def fit(
     device: str | torch.device = "auto",
     progress: bool = True,
 ) -> History:
-    """Train `model` in place on `train` = (images, labels) and return its History.
+    """Train `model` in place on `train` = (images, labels) and return its History: 04's loop, shuffled by
+    a torch.Generator seeded with `seed`, plus accuracies after each epoch (`train_accuracy=False` skips the
+    training set's) and a progress bar.
 
-    The device rule: `fit` trains on `device` ("auto": a GPU when PyTorch sees one, see pick_device)
-    and hands the model back where it found it, on the CPU for a model you built, also when training
-    stops with an error. Data stay on the CPU; each batch goes to the device and back. So every cell
-    after `fit` can run the model on CPU tensors, on any machine.
-
-    The loss defaults to cross-entropy on the outputs (right for logits and for log-probabilities);
-    `augment(batch, generator)` may transform each batch of images. `schedule` is "constant" or
-    "cosine" (the learning rate decays to 0 over all steps, per batch). `train_accuracy=False` skips
-    the pass over the training set that measures its accuracy after each epoch. `channels_last=True`
-    keeps the weights and each batch of images in channels-last (NHWC) memory: the same arithmetic with
-    sums in another order. On plain batches it trains LeNet5 about 1.5x faster on a CPU; batches from
-    `augment=shifter(...)` already take PyTorch's fast path, so there it gains nothing (both measured
-    by benchmarks/train_speed.py). It suits nets of standard convolutions and pooling, not every
-    custom layer. Shuffling uses a
-    torch.Generator seeded with `seed`, so the same call gives the same result on the same machine.
-
-    Mistakes are caught before training: labels that are not int64 class indices, or larger than
-    the net's outputs allow (checked on the first batch's outputs, so with no extra forward pass);
-    images holding nan or inf, or of another dtype than the weights (float64 images: convert them
-    with images.float()); images beyond +-INPUT_LIMIT get a warning (raw 0-255 pixels: divide by 255).
-    Training stops at the first batch whose loss is not finite, before that batch's step, with
-    `TrainingDiverged`: its `history` and the model keep what was learned so far. The check reads
-    the loss that `loss.item()` fetches for the History anyway, so it adds no device sync.
+    The loss defaults to cross-entropy (right for logits and for log-probabilities); `augment(batch,
+    generator)` may transform each batch; `schedule="cosine"` decays the learning rate to 0 over all
+    steps; `channels_last=True` keeps weights and batches in NHWC memory (faster for plain conv nets on a
+    CPU, `make bench`). fit trains on `device` ("auto": a GPU when PyTorch sees one) and hands the model
+    back where it found it, also on an error, so later cells run it on CPU tensors.
+    Mistakes are caught before the first step: labels that are not class indices the net can output,
+    images holding nan or of another dtype than the weights (0-255 pixels get a warning). A loss that is
+    not finite stops training with TrainingDiverged, whose `history`, like the model, keeps what was learned.
     """
-    x, y = check_data(train, "train")
-    if test is not None:
-        check_data(test, "test")
-    check_model(model, x, "fit")
-    for arg, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"fit needs {arg} to be a whole number >= 1, got {value!r}; pass for example {arg}=2.")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"fit needs a learning rate lr that is a finite number > 0, got {lr!r}; pass for example lr=0.01.")
-    for arg, fn in (("loss_fn", loss_fn), ("augment", augment)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"fit needs {arg} to be a function, got {type(fn).__name__} {fn!r}; pass for example loss_fn=F.nll_loss or augment=shifter(2).")
-    _, last = check_values((x, y), "train")
-    last_test = check_values(test, "test")[1] if test is not None else -1
-    if schedule not in ("constant", "cosine"):
-        raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
+    x, y, last, last_test = _check_fit(model, train, test, epochs, batch_size, lr, loss_fn, augment, schedule)
     loss_fn = loss_fn or F.cross_entropy
     gen = torch.Generator().manual_seed(seed)
-    history = History()
-    n = len(y)
-    steps = (n + batch_size - 1) // batch_size
-    bar = None
-    dev = pick_device(device)
-    home = model_device(model)
+    history, n = History(), len(y)
+    steps = epochs * -(-n // batch_size)
+    dev, home = pick_device(device), model_device(model)
     model.to(dev)
+    bar = _NoBar()
     try:
         if channels_last:
             model.to(memory_format=torch.channels_last)
         opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps) if schedule == "cosine" else None
-        if progress_enabled(progress):
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=epochs * steps, desc=type(model).__name__, unit="batch", leave=True)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" else None
+        bar = _progress_bar(progress, steps, type(model).__name__)
         for epoch in range(epochs):
-            start = time.perf_counter()
+            start, total = time.perf_counter(), 0.0
             model.train()
             order = torch.randperm(n, generator=gen)
-            total = 0.0
             for i in range(0, n, batch_size):
                 idx = order[i : i + batch_size]
-                xb, yb = x[idx], y[idx]
-                if augment is not None:
-                    xb = augment(xb, gen)
-                xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
+                xb = x[idx] if augment is None else augment(x[idx], gen)
+                xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True)
                 if channels_last and xb.dim() == 4:
                     xb = xb.contiguous(memory_format=torch.channels_last)
-                out = model(xb) if history.batch_loss else run_model(model, xb, "train")
-                if not history.batch_loss:  # the first batch: do the labels fit the net's outputs?
+                if history.batch_loss:
+                    out = model(xb)
+                else:  # the first batch: can the net read the images, and output every label?
+                    out = run_model(model, xb, "train")
                     _check_classes(out, last, "train")
                     _check_classes(out, last_test, "test")
                 loss = loss_fn(out, yb)
@@ -320,21 +326,15 @@ def fit(
                     sched.step()
                 history.batch_loss.append(value)
                 total += value * len(idx)
-                if bar is not None:
-                    bar.update(1)
+                bar.update(1)
             history.loss.append(total / n)
             if train_accuracy:
                 history.train_accuracy.append(accuracy(model, (x, y), device=dev))
             if test is not None:
                 history.test_accuracy.append(accuracy(model, test, device=dev))
             history.seconds.append(time.perf_counter() - start)
-            if bar is not None:
-                post = {"loss": f"{history.loss[-1]:.3f}"}
-                if test is not None:
-                    post["test"] = f"{history.test_accuracy[-1]:.1f}%"
-                bar.set_postfix(post)
+            bar.set_postfix({"loss": f"{history.loss[-1]:.3f}", **({"test": f"{history.test_accuracy[-1]:.1f}%"} if test is not None else {})})
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
         model.to(home)
     return history
