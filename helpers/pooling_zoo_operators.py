@@ -116,74 +116,48 @@ def lse_pool(x: torch.Tensor, kernel: Size2, stride: Size2 | None = None, *, b: 
     return out
 
 
-POOLS: dict[str, PoolFn] = {"max": max_pool, "avg": avg_pool, "lp": lp_pool, "lse": lse_pool}
-
-
-def pool(x: torch.Tensor, kind: str, kernel: Size2, stride: Size2 | None = None, **params: float) -> torch.Tensor:
-    """Any pooling of the zoo by name ('max', 'avg', 'lp', 'lse'), with its parameters (p=, b=, mean=)."""
-    if kind not in POOLS:
-        raise ValueError(f"Unknown pooling {kind!r}: use one of {sorted(POOLS)}.")
-    return POOLS[kind](x, kernel, stride, **params)
-
-
-def input_gradient(x: torch.Tensor, kind: str, kernel: Size2, stride: Size2 | None = None, **params: float) -> torch.Tensor:
-    """d(sum of pooled outputs)/dx, same shape as `x` (N, C, H, W): how much each input counts in its window."""
+def input_gradient(x: torch.Tensor, pool_fn: PoolFn, kernel: Size2, stride: Size2 | None = None, **params: float) -> torch.Tensor:
+    """d(sum of pool_fn's outputs)/dx, same shape as `x` (N, C, H, W): how much each input counts in its window.
+    `pool_fn` is one of the zoo (max_pool, avg_pool, lp_pool, lse_pool), `params` its own (p=, b=, mean=)."""
     xg = x.detach().clone().requires_grad_(True)
-    pool(xg, kind, kernel, stride, **params).sum().backward()
+    pool_fn(xg, kernel, stride, **params).sum().backward()
     assert xg.grad is not None
     return xg.grad
 
 
-class Pool2d(nn.Module):
-    """Any pooling of the zoo as a module: Pool2d('lp', 2, p=4); input (N, C, H, W) -> (N, C, Ho, Wo)."""
+class PoolLayer(nn.Module):
+    """A pooling function of the zoo as a layer: PoolLayer(lp_pool, p=4) is lp_pool(x, 2, p=4) on every call;
+    (N, C, H, W) -> (N, C, Ho, Wo). MaxPool, AvgPool, LpPool and LSEPool below are its four members."""
 
-    def __init__(self, kind: str, kernel: Size2 = 2, stride: Size2 | None = None, **params: float) -> None:
+    def __init__(self, pool_fn: PoolFn, kernel: Size2 = 2, stride: Size2 | None = None, **params: float) -> None:
         super().__init__()
-        if kind not in POOLS:
-            raise ValueError(f"Unknown pooling {kind!r}: use one of {sorted(POOLS)}.")
-        pair(kernel, "kernel")
-        if stride is not None:
-            pair(stride, "stride")
-        if kind == "lp":
-            _check_p(params.get("p", 2.0))
-        if kind == "lse":
-            _check_b(params.get("b", 1.0), bool(params.get("mean", True)))
-        self.kind, self.kernel, self.stride, self.params = kind, kernel, stride, dict(params)
+        self.pool_fn, self.kernel, self.stride, self.params = pool_fn, kernel, stride, params
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return pool(x, self.kind, self.kernel, self.stride, **self.params)
+        return self.pool_fn(x, self.kernel, self.stride, **self.params)
 
     def extra_repr(self) -> str:
-        extra = "".join(f", {k}={v}" for k, v in self.params.items())
-        return f"{self.kind!r}, kernel={self.kernel}, stride={self.stride}{extra}"
+        return ", ".join([f"kernel={self.kernel}", f"stride={self.stride}", *(f"{k}={v}" for k, v in self.params.items())])
 
 
-class MaxPool(Pool2d):
-    """Max pooling module (N, C, H, W) -> (N, C, Ho, Wo)."""
-
+class MaxPool(PoolLayer):
     def __init__(self, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
-        super().__init__("max", kernel, stride)
+        super().__init__(max_pool, kernel, stride)
 
 
-class AvgPool(Pool2d):
-    """Average pooling module (N, C, H, W) -> (N, C, Ho, Wo)."""
-
+class AvgPool(PoolLayer):
     def __init__(self, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
-        super().__init__("avg", kernel, stride)
+        super().__init__(avg_pool, kernel, stride)
 
 
-class LpPool(Pool2d):
-    """Lp-norm pooling module (sum |x_i|^p)^(1/p), p >= 1 or inf; (N, C, H, W) -> (N, C, Ho, Wo)."""
-
+class LpPool(PoolLayer):
     def __init__(self, p: float = 2.0, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
-        super().__init__("lp", kernel, stride, p=p)
+        super().__init__(lp_pool, kernel, stride, p=_check_p(p))
 
 
-class LSEPool(Pool2d):
-    """Log-sum-exp pooling module (1/b) log((1/n) sum exp(b x_i)); (N, C, H, W) -> (N, C, Ho, Wo)."""
-
+class LSEPool(PoolLayer):
     def __init__(self, b: float = 1.0, kernel: Size2 = 2, stride: Size2 | None = None, mean: bool = True) -> None:
-        super().__init__("lse", kernel, stride, b=b, mean=mean)
+        super().__init__(lse_pool, kernel, stride, b=_check_b(b, mean), mean=mean)
 
 
 class AvgCoefBiasTanh(nn.Module):
@@ -210,44 +184,17 @@ class AvgCoefBiasTanh(nn.Module):
         return f"channels={len(self.coef)}, kernel={self.kernel}, stride={self.stride}"
 
 
-def make_pool(name: str, channels: int, kernel: Size2 = 2) -> nn.Module:
-    """A pooling module from a short name used in 03's comparison table.
-
-    Names: 'max', 'avg', 'L1', 'L2', 'L4', 'Linf', 'lse_b<b>' (with 1/n), 'lsesum_b<b>' (without),
-    'avg_coef_bias_tanh' (the 1990 layer), and 'torch_max' / 'torch_avg' (torch's own, for speed).
-    """
-    if name == "max":
-        return MaxPool(kernel)
-    if name == "avg":
-        return AvgPool(kernel)
-    if name == "torch_max":
-        return nn.MaxPool2d(kernel)
-    if name == "torch_avg":
-        return nn.AvgPool2d(kernel)
-    if name == "avg_coef_bias_tanh":
-        return AvgCoefBiasTanh(channels, kernel)
-    if name.startswith("L") and name[1:]:
-        return LpPool(float(name[1:]) if name[1:] != "inf" else math.inf, kernel)
-    for prefix, mean in (("lse_b", True), ("lsesum_b", False)):
-        if name.startswith(prefix):
-            return LSEPool(float(name[len(prefix):]), kernel, mean=mean)
-    raise ValueError(f"Unknown pooling name {name!r}: use max, avg, L<p>, Linf, lse_b<b>, lsesum_b<b>, avg_coef_bias_tanh, torch_max or torch_avg.")
-
-
 class PoolingNet(nn.Module):
-    """A small LeNet-like net with an exchangeable pooling, for 03's comparison.
+    """A small LeNet-like net whose pooling is an argument, for 03's comparison: (N, 1, 28, 28) -> conv 5x5
+    (c1 maps) -> ReLU -> pool -> conv 5x5 (c2 maps) -> ReLU -> pool -> linear -> (N, 10) logits. `pool(channels)`
+    makes each pooling layer, e.g. PoolingNet(lambda channels: LpPool(p=4)) or PoolingNet(AvgCoefBiasTanh)."""
 
-    (N, 1, 28, 28) -> conv 5x5 (c1 maps) -> ReLU -> pool 2 -> conv 5x5 (c2 maps) -> ReLU -> pool 2
-    -> linear -> (N, 10) logits. `pool` is a name accepted by make_pool.
-    """
-
-    def __init__(self, pool: str = "max", c1: int = 6, c2: int = 16) -> None:
+    def __init__(self, pool: Callable[[int], nn.Module] = lambda channels: MaxPool(), c1: int = 6, c2: int = 16) -> None:
         super().__init__()
-        self.pool_name = pool
         self.conv1 = nn.Conv2d(1, c1, 5)
-        self.pool1 = make_pool(pool, c1)
+        self.pool1 = pool(c1)
         self.conv2 = nn.Conv2d(c1, c2, 5)
-        self.pool2 = make_pool(pool, c2)
+        self.pool2 = pool(c2)
         self.fc = nn.Linear(c2 * 4 * 4, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -15,7 +15,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.plots import described_box, figure_png
-from helpers.pooling_zoo_operators import input_gradient, pool
+from helpers.pooling_zoo_operators import avg_pool, input_gradient, lp_pool, lse_pool, max_pool
 
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
 
@@ -31,8 +31,7 @@ def window_values(window: torch.Tensor, p: float, b: float) -> dict[str, float]:
     """Each pooling of one whole window (kh, kw) as a number, keyed by NAMES."""
     w = _check_2d(window, "window")[None, None]
     k = tuple(w.shape[-2:])
-    outs = (pool(w, "max", k), pool(w, "avg", k), pool(w, "lp", k, p=p),
-            pool(w, "lse", k, b=b, mean=True), pool(w, "lse", k, b=b, mean=False))
+    outs = (max_pool(w, k), avg_pool(w, k), lp_pool(w, k, p=p), lse_pool(w, k, b=b, mean=True), lse_pool(w, k, b=b, mean=False))
     return {name: float(o) for name, o in zip(NAMES, outs)}
 
 
@@ -41,16 +40,16 @@ def window_weights(window: torch.Tensor, p: float, b: float) -> dict[str, torch.
     'max', 'average', 'Lp', 'LSE' (the LSE gradient is softmax(b * window), with or without 1/n)."""
     w = _check_2d(window, "window")[None, None]
     k = tuple(w.shape[-2:])
-    grads = (input_gradient(w, "max", k), input_gradient(w, "avg", k), input_gradient(w, "lp", k, p=p),
-             input_gradient(w, "lse", k, b=b))
+    grads = (input_gradient(w, max_pool, k), input_gradient(w, avg_pool, k), input_gradient(w, lp_pool, k, p=p),
+             input_gradient(w, lse_pool, k, b=b))
     return {name: g[0, 0] for name, g in zip(("max", "average", "Lp", "LSE"), grads)}
 
 
 def pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) -> dict[str, torch.Tensor]:
     """A feature map (H, W) pooled by max, average, Lp and LSE (with 1/n): (H // kernel, W // kernel) each."""
     x = _check_2d(fmap, "fmap")[None, None]
-    return {"max": pool(x, "max", kernel)[0, 0], "average": pool(x, "avg", kernel)[0, 0],
-            "Lp": pool(x, "lp", kernel, p=p)[0, 0], "LSE (1/n)": pool(x, "lse", kernel, b=b)[0, 0]}
+    return {"max": max_pool(x, kernel)[0, 0], "average": avg_pool(x, kernel)[0, 0],
+            "Lp": lp_pool(x, kernel, p=p)[0, 0], "LSE (1/n)": lse_pool(x, kernel, b=b)[0, 0]}
 
 
 def _p_label(p: float) -> str:

@@ -11,6 +11,7 @@ import math
 import numbers
 import os
 import random
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -133,7 +134,17 @@ def check_data(data: Data, name: str = "data") -> Data:
     return x, y
 
 
-def check_values(data: Data, name: str = "data", stacklevel: int = 3) -> tuple[int, int]:
+def _outside_helpers() -> int:
+    """warnings.warn's stacklevel, from the function that calls this, for the first frame outside helpers/:
+    a warning points at the learner's own line, however deep in the helpers it was raised."""
+    frame, level = sys._getframe(1), 1
+    here = os.path.dirname(__file__)
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def check_values(data: Data, name: str = "data") -> tuple[int, int]:
     """Read the values of a checked (images, labels) pair once (one min/max each) and return the
     smallest and largest label. Images holding nan or inf, and negative labels, are refused; images
     beyond +-INPUT_LIMIT (raw 0-255 pixels, say) get a warning, since they train badly but may be meant."""
@@ -142,7 +153,7 @@ def check_values(data: Data, name: str = "data", stacklevel: int = 3) -> tuple[i
                                 "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
     if max(-low, high) > INPUT_LIMIT:
         warnings.warn(f"{name}: the images range over [{low:g}, {high:g}], far outside the [0, 1] or [-1, 1] the course's nets expect, "
-                      "which makes training unstable; divide raw pixels by 255.", stacklevel=stacklevel)
+                      "which makes training unstable; divide raw pixels by 255.", stacklevel=_outside_helpers())
     first, last = (int(v) for v in torch.aminmax(y))
     if first < 0:
         raise ValueError(f"{name}: labels must be class indices 0, 1, ..., got {first}; check how the labels were made.")
@@ -226,8 +237,8 @@ def _check_fit(model: nn.Module, train: Data, test: Data | None, epochs: int, ba
             raise TypeError(f"fit needs {arg} to be a function, got {type(fn).__name__} {fn!r}; pass for example loss_fn=F.nll_loss or augment=shifter(2).")
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
-    last = check_values((x, y), "train", stacklevel=4)[1]
-    last_test = check_values(test, "test", stacklevel=4)[1] if test is not None else -1
+    last = check_values((x, y), "train")[1]
+    last_test = check_values(test, "test")[1] if test is not None else -1
     return x, y, last, last_test
 
 

@@ -14,9 +14,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from helpers import pooling_zoo_plots as pw  # noqa: E402
-from helpers.pooling_zoo_operators import (AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, Pool2d,  # noqa: E402
-                                           PoolingNet, avg_pool, input_gradient, lp_pool, lse_pool, make_pool, max_pool,
-                                           pool, windows)
+from helpers.pooling_zoo_operators import (AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, PoolingNet,  # noqa: E402
+                                           PoolLayer, avg_pool, input_gradient, lp_pool, lse_pool, max_pool, windows)
 from helpers.train import predict  # noqa: E402
 
 
@@ -126,16 +125,16 @@ def test_limits():
 
 def test_gradients():
     x = rand(1, 1, 4, 4, seed=3)
-    g_max = input_gradient(x, "max", 2)
+    g_max = input_gradient(x, max_pool, 2)
     assert torch.equal(windows(g_max, 2).sum(-1), torch.ones(1, 1, 2, 2))
     assert torch.equal((windows(g_max, 2) != 0).sum(-1), torch.ones(1, 1, 2, 2, dtype=torch.long))
-    assert torch.equal(input_gradient(x, "avg", 2), torch.full_like(x, 0.25))
+    assert torch.equal(input_gradient(x, avg_pool, 2), torch.full_like(x, 0.25))
     for b in (0.5, 3.0):
         for mean in (True, False):
-            g = input_gradient(x, "lse", 2, b=b, mean=mean)
+            g = input_gradient(x, lse_pool, 2, b=b, mean=mean)
             torch.testing.assert_close(windows(g, 2), torch.softmax(b * windows(x, 2), -1))
     xa = x.abs() + 0.1
-    g2 = input_gradient(xa, "lp", 2, p=2)
+    g2 = input_gradient(xa, lp_pool, 2, p=2)
     torch.testing.assert_close(windows(g2, 2), windows(xa, 2) / lp_pool(xa, 2, p=2)[..., None])
 
 
@@ -145,40 +144,46 @@ def test_gradient_of_zero_window_is_zero_and_lp_gradient_matches_torch():
     assert torch.equal(x.grad, torch.zeros_like(x))
     y = rand(2, 2, 6, 6, seed=4).relu() + 0.01
     for p in (1.0, 3.0, 8.0):
-        ours = input_gradient(y, "lp", 2, p=p)
+        ours = input_gradient(y, lp_pool, 2, p=p)
         yt = y.clone().requires_grad_(True)
         F.lp_pool2d(yt, p, 2).sum().backward()
         torch.testing.assert_close(ours, yt.grad, rtol=1e-4, atol=1e-6)
 
 
-def test_modules_and_pool_dispatch():
+def test_pooling_layers_apply_their_function():
     x = rand(2, 4, 8, 8)
     assert torch.equal(MaxPool(2)(x), max_pool(x, 2))
     assert torch.equal(AvgPool(2)(x), avg_pool(x, 2))
     assert torch.equal(LpPool(3.0, 2)(x), lp_pool(x, 2, p=3.0))
     assert torch.equal(LSEPool(2.0, 2, mean=False)(x), lse_pool(x, 2, b=2.0, mean=False))
-    assert torch.equal(Pool2d("lse", 2, b=2.0)(x), pool(x, "lse", 2, b=2.0))
-    assert "p=3.0" in repr(LpPool(3.0))
+    assert torch.equal(PoolLayer(lse_pool, 2, b=2.0)(x), lse_pool(x, 2, b=2.0))
+    assert torch.equal(LSEPool(2.0, 2, stride=1)(x), lse_pool(x, 2, 1, b=2.0))
+    assert "p=3.0" in repr(LpPool(3.0)) and "stride=1" in repr(MaxPool(2, 1))
     layer = AvgCoefBiasTanh(4)
     torch.testing.assert_close(layer(x), torch.tanh(F.avg_pool2d(x, 2)))
     assert sum(p.numel() for p in layer.parameters()) == 8
 
 
-@pytest.mark.parametrize("name", ["max", "avg", "L1", "L2", "L4", "Linf", "lse_b1", "lsesum_b10", "avg_coef_bias_tanh", "torch_max", "torch_avg"])
-def test_pooling_net_trains_one_step(name):
+@pytest.mark.parametrize("make_pool", [
+    lambda c: MaxPool(), lambda c: AvgPool(), lambda c: LpPool(1.0), lambda c: LpPool(4.0), lambda c: LpPool(math.inf),
+    lambda c: LSEPool(1.0), lambda c: LSEPool(10.0, mean=False), AvgCoefBiasTanh, lambda c: torch.nn.MaxPool2d(2),
+], ids=["max", "avg", "L1", "L4", "Linf", "lse_b1", "lsesum_b10", "1990", "torch_max"])
+def test_pooling_net_trains_one_step(make_pool):
     torch.manual_seed(0)
-    net = PoolingNet(name)
+    net = PoolingNet(make_pool)
     x, y = rand(8, 1, 28, 28).relu(), torch.arange(8) % 10
     out = net(x)
     assert out.shape == (8, 10)
     F.cross_entropy(out, y).backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+    if isinstance(net.pool1, AvgCoefBiasTanh):
+        assert net.pool1.coef.shape == (6,) and net.pool2.coef.shape == (16,)  # the factory gets each stage's maps
 
 
 def test_same_as_torch_max_net():
     torch.manual_seed(0)
-    a = PoolingNet("max")
-    b = PoolingNet("torch_max")
+    a = PoolingNet()
+    b = PoolingNet(lambda channels: torch.nn.MaxPool2d(2))
     b.load_state_dict(a.state_dict())
     x = rand(4, 1, 28, 28)
     torch.testing.assert_close(a(x), b(x))
@@ -198,10 +203,6 @@ def test_errors():
         lp_pool(x, 2, p=0.5)
     with pytest.raises(ValueError, match="b > 0"):
         lse_pool(x, 2, b=0, mean=False)
-    with pytest.raises(ValueError, match="Unknown pooling"):
-        pool(x, "median", 2)
-    with pytest.raises(ValueError, match="Unknown pooling name"):
-        make_pool("median", 3)
     with pytest.raises(ValueError, match="p >= 1"):
         LpPool(0.5)
     with pytest.raises(ValueError, match="cannot read images of shape"):
