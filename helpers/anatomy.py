@@ -28,6 +28,10 @@ import torch.nn as nn
 
 from helpers.inputs import model_device
 
+__all__ = ["pair", "LayerOutput", "zero_input", "run_layers", "LayerCount", "free_parameters", "count_parameters",
+           "layer_connections", "count_connections", "totals", "format_counts", "ReceptiveField", "Window",
+           "window_layers", "receptive_field"]
+
 
 def pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
     """`value` as a pair (h, w) of positive ints: n gives (n, n), a pair (h, w) stays (kernel sizes, strides, map sizes)."""

@@ -22,6 +22,8 @@ from matplotlib.animation import Animation, PillowWriter
 
 from helpers.plots import images_dir
 
+__all__ = ["MAX_MB", "AnimatedGif", "images_enabled", "render_gif", "save_gif"]
+
 MAX_MB = 2.0  # the course keeps every GIF under 2 MB so the repository and the notebooks stay light
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+__all__ = ["shift", "random_shift", "shifter"]
+
 
 def shift(images: torch.Tensor, dy: torch.Tensor | int, dx: torch.Tensor | int) -> torch.Tensor:
     """Translate each image by whole pixels (dy down, dx right), filling with zeros; no wrap-around.

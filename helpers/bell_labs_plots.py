@@ -13,6 +13,8 @@ from helpers.data import BACKGROUND
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+__all__ = ["plot_padding", "plot_walk"]
+
 
 def plot_padding(image: torch.Tensor, kernel: int = 5, stride: int = 2, padding: int = 2) -> "Figure":
     """A 16x16 digit (1, H, W) or (H, W) in [0, 1] on its background frame, with the receptive fields of

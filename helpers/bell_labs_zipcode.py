@@ -23,6 +23,9 @@ import torch.nn.functional as F
 
 from helpers.data import BACKGROUND
 
+__all__ = ["DOWNSAMPLING", "ACTIVATIONS", "cyclic_table", "format_table", "TableConv2d", "ZipCodeNet1989",
+           "pm1_targets", "mse_pm1", "paper_sized", "Subsampling1990", "SubsamplingLeNet"]
+
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
 

@@ -1,4 +1,5 @@
-"""A canvas to write on with the mouse or a finger, and the small app around it (01, 04 and 06).
+"""A canvas to write on with the mouse or a finger, and the small app around it (01_proto_cnns,
+04_lenet5 and 06_sliding_window).
 
 `DrawingCanvas` is an anywidget: a plain JavaScript module (below, in `_ESM`) that draws on an
 HTML canvas with pointer events (mouse, pen and touch alike), with Clear and Undo buttons. Its
@@ -28,6 +29,8 @@ from matplotlib.figure import Figure
 
 from helpers.drawing import BLANK, PEN_SHARE, Drawing, DrawingProblem
 from helpers.plots import described_box, figure_png
+
+__all__ = ["DrawingCanvas", "Reading", "Reader", "DrawingApp"]
 
 _ESM = r"""
 function render({ model, el }) {

@@ -18,6 +18,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+__all__ = ["SOURCES", "SIZES", "SPLITS", "EMBEDDED_TRAIN_PER_CLASS_SHARE", "SPLIT_SEED", "BACKGROUND", "DataError",
+           "data_source", "repository_root", "data_root", "load_digits", "resize", "cache_dir", "stratified_split",
+           "small_digits", "class_counts"]
+
 SOURCES = ("embedded", "mnist")
 SIZES = (16, 28, 32)
 SPLITS = ("train", "test")

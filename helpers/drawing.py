@@ -1,4 +1,5 @@
-"""From strokes drawn with the mouse to the tensor a net reads (for the drawing canvas of 01, 04 and 06).
+"""From strokes drawn with the mouse to the tensor a net reads (for the drawing canvases of
+01_proto_cnns, 04_lenet5 and 06_sliding_window).
 
 A drawing is what a canvas records: a list of strokes, each a sequence of (x, y) points in canvas
 pixels (x to the right, y down), on a canvas of `width` x `height` pixels. Two plain functions
@@ -25,6 +26,9 @@ import torch
 
 from helpers.raster import RADIUS, SIZE, SOFTNESS, normalise, profile, rasterise, segment_distance, segments
 from helpers.sliding_window_strips import HEIGHT, INK_HEIGHT
+
+__all__ = ["Point", "Drawing", "CANVAS", "MIN_EXTENT", "MAX_COVER", "PEN_SHARE", "STRIP_INK", "DrawingProblem",
+           "BLANK", "DOT", "SCRIBBLE", "drawn_digit", "drawn_strip"]
 
 Point = Sequence[float]
 Drawing = Sequence[Sequence[Point]]

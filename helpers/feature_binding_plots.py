@@ -18,6 +18,9 @@ from helpers.feature_binding_strokes import StrokePath, Sweep, switches
 from helpers.plots import described_box, figure_png
 from helpers.raster import placed
 
+__all__ = ["CLASS_COLOURS", "FIXED_COLOUR", "MOVING_COLOUR", "tile", "frame_text", "draw_strokes", "plot_paths",
+           "plot_sweeps", "plot_layers", "plot_progress", "frame_figure", "animate", "binding_slider", "SLIDER_TEXT"]
+
 CLASS_COLOURS = plt.get_cmap("tab10").colors  # class c is drawn in colour c everywhere
 FIXED_COLOUR, MOVING_COLOUR = "tab:blue", "tab:red"
 

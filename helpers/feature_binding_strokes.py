@@ -19,6 +19,9 @@ from helpers.inputs import model_device
 from helpers.raster import SIZE, _check_stroke, arc, draw, line, resample
 from helpers.train import check_model
 
+__all__ = ["rotate", "StrokePath", "moving_path", "digit_paths", "Sweep", "sweep", "switches", "confident_ends",
+           "VIEWS", "lenet_views", "progress", "steepness", "bag_of_features", "cosine", "crossing"]
+
 # ----------------------------------------------------------------------------------------------
 # moving strokes
 

@@ -13,6 +13,8 @@ import math
 import torch
 import torch.nn as nn
 
+__all__ = ["model_device", "finite_range", "check_dtype", "run_model", "check_images"]
+
 
 def model_device(model: nn.Module, default: torch.device | str = "cpu") -> torch.device:
     """Where `model` computes: the device of its first parameter or buffer (`default` for a model with

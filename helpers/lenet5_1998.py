@@ -31,6 +31,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+__all__ = ["A", "S", "WHITE_LEVEL", "BLACK_LEVEL", "LAYERS", "C3_INPUTS", "connection_table", "C3_TABLE",
+           "PAPER_COUNTS", "PAPER_TOTALS", "squash", "pad_to_32", "Subsampling", "MaskedConv2d", "EuclideanRBF",
+           "init_appendix_a", "mse_loss", "map_loss"]
+
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
 # Input levels of white paper and black ink (section II.B); not the -1 of the [-1, 1] scaling of the

@@ -22,6 +22,8 @@ from helpers.drawing import CANVAS, Drawing, drawn_digit
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
 
+__all__ = ["DigitReading", "read_digit", "mosaic", "plot_digit_reading", "lenet5_pad"]
+
 
 
 @dataclass

@@ -14,6 +14,9 @@ from matplotlib.figure import Figure
 
 from helpers.data import repository_root
 
+__all__ = ["images_dir", "save_figure", "figure_png", "show_images", "show_filters", "confusion_matrix",
+           "plot_confusion", "plot_history", "described_box"]
+
 
 def images_dir() -> Path:
     """The course's images/ folder (or ./images outside a checkout)."""

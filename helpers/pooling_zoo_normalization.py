@@ -20,6 +20,9 @@ import math
 import torch
 import torch.nn.functional as F
 
+__all__ = ["gaussian_window", "local_mean", "subtractive_normalize", "local_std", "divisive_normalize",
+           "local_contrast_normalize", "patches", "zca_matrix"]
+
 
 def _check_maps(x: torch.Tensor, name: str) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 4:

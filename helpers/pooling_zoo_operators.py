@@ -26,6 +26,9 @@ import torch.nn.functional as F
 
 from helpers.anatomy import pair
 
+__all__ = ["Size2", "PoolFn", "windows", "max_pool", "avg_pool", "lp_pool", "lse_pool", "input_gradient", "PoolLayer",
+           "MaxPool", "AvgPool", "LpPool", "LSEPool", "AvgCoefBiasTanh", "PoolingNet"]
+
 Size2 = Union[int, tuple[int, int]]
 PoolFn = Callable[..., torch.Tensor]
 

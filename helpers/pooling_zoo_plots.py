@@ -17,6 +17,9 @@ from matplotlib.figure import Figure
 from helpers.plots import described_box, figure_png
 from helpers.pooling_zoo_operators import avg_pool, input_gradient, lp_pool, lse_pool, max_pool
 
+__all__ = ["NAMES", "window_values", "window_weights", "pooled_maps", "plot_window", "plot_pooled_maps",
+           "pooling_sliders", "SLIDERS_TEXT"]
+
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
 
 

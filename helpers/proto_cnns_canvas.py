@@ -25,6 +25,8 @@ from helpers.train import predict
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
 
+__all__ = ["PAD_SIZE", "INK", "pad_image", "PadAnswer", "predict_drawing", "read_pad", "plot_answer", "proto_pad"]
+
 PAD_SIZE = 16  # the side of the 1989 digits the five nets read
 INK = 1.0  # the pixel value of ink in small_digits (the background is helpers.data.BACKGROUND, -1)
 

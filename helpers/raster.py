@@ -1,5 +1,5 @@
-"""Strokes to MNIST-like images: the rasteriser behind every drawing of the course (the canvases of 01,
-04 and 06, and 07's stroke digits).
+"""Strokes to MNIST-like images: the rasteriser behind every drawing of the course (the canvases of
+01_proto_cnns, 04_lenet5 and 06_sliding_window, and the stroke digits of 07_feature_binding).
 
 A *stroke* is a polyline, a float tensor (P, 2) of (x, y) points with x to the right and y down, in
 any units (the templates use a unit box). A *template* is a dict {name: stroke}. Templates become

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 from helpers.data import data_source, repository_root
 
+__all__ = ["results_path", "load", "record"]
+
 
 def results_path(source: str | None = None) -> Path:
     """The results file: env CONVNETS_RESULTS, else results/<source>.json in the course folder."""

@@ -13,6 +13,8 @@ import torch.nn as nn
 
 from helpers.anatomy import free_parameters, run_layers, zero_input
 
+__all__ = ["conv_out", "pool_out", "Row", "trace", "format_trace"]
+
 
 def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length of a convolution (or pooling) along one axis: (size + 2p - d(k-1) - 1) // s + 1."""

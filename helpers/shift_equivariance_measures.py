@@ -29,6 +29,10 @@ from helpers.inputs import check_images
 from helpers.lenet5 import LeNet5
 from helpers.train import accuracy, check_data, predict
 
+__all__ = ["Pair", "cumulative_strides", "overlap_mask", "equivariance_error", "MapShift", "map_shift", "consistency",
+           "accuracy_vs_shift", "BlurPool2d", "MaxBlurPool2d", "AntiAliasedLeNet5", "sliding_frames",
+           "feature_map_animation"]
+
 Pair = tuple[int, int]
 
 

@@ -21,6 +21,8 @@ from helpers.sliding_window_reader import FullyConvLeNet, output_map
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp
 
+__all__ = ["CANVAS_WIDTH", "CANVAS_HEIGHT", "NumberReading", "read_number", "plot_number_reading", "strip_pad"]
+
 CANVAS_WIDTH, CANVAS_HEIGHT = 600, 150  # the strip canvas in screen pixels: room for five or six digits
 
 

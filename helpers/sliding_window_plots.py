@@ -14,6 +14,8 @@ from helpers.anatomy import receptive_field, window_layers
 from helpers.sliding_window_reader import strip_image, unpadded_field
 from helpers.sliding_window_strips import CLASSES, NONE, Strip
 
+__all__ = ["plot_one_d", "plot_output_maps", "plot_window_labels"]
+
 
 def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
     """The units of a 1-D stack of convolutions and poolings for `length` inputs, each drawn above the

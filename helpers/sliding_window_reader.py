@@ -28,6 +28,11 @@ from helpers.sliding_window import decode
 from helpers.sliding_window_strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, progress_enabled, set_seed
 
+__all__ = ["WIDTHS", "tiny_1d", "unpadded_field", "output_length", "feeding_inputs", "LeNet32", "FullyConvLeNet",
+           "fully_convolutional", "NONE_SHARE", "PART", "train_reader", "strip_image", "output_map", "decode_peaks",
+           "read_digits", "edit_distance", "ReadingAccuracy", "reading_accuracy", "crop_windows", "Timing",
+           "time_passes"]
+
 WIDTHS = (8, 24, 128)  # conv1 maps, conv2 maps, fc1 units of the reader
 
 

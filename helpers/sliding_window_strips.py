@@ -23,6 +23,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+__all__ = ["HEIGHT", "FIELD", "NONE", "CLASSES", "INK_THRESHOLD", "INK_HEIGHT", "GAP", "MARGIN", "CENTRE_TOLERANCE",
+           "FAR", "CHUNK", "Strip", "ink_boxes", "make_strips", "window_targets", "make_fields", "strip_of_width"]
+
 HEIGHT = 32  # rows of a strip and of a field
 FIELD = 32  # the reader's input window (and receptive field) is FIELD x FIELD
 NONE = 10  # the 11th class, "none of the above"

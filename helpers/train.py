@@ -23,6 +23,9 @@ import torch.nn.functional as F
 
 from helpers.inputs import check_dtype, check_images, finite_range, model_device, run_model
 
+__all__ = ["Data", "OptimizerSpec", "INPUT_LIMIT", "TrainingDiverged", "set_seed", "pick_device", "progress_enabled",
+           "History", "check_data", "check_values", "check_model", "predict", "accuracy", "fit"]
+
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
 

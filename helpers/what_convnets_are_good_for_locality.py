@@ -15,6 +15,9 @@ import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField
 
+__all__ = ["pixel_permutation", "check_permutation", "permute_pixels", "correlation_by_distance", "top_patches",
+           "motif", "motif_signals", "MotifConvNet", "MotifFCNet"]
+
 # --- permutations --------------------------------------------------------------------------------
 
 def pixel_permutation(pixels: int = 28 * 28, seed: int = 0) -> torch.Tensor:

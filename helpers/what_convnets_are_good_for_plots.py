@@ -10,6 +10,8 @@ import torch
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+__all__ = ["plot_correlation", "plot_accuracy_bars", "plot_responses"]
+
 
 def plot_correlation(distances: torch.Tensor, curves: dict[str, torch.Tensor], *,
                      title: str = "Nearby pixels are correlated, distant ones are not") -> Figure:

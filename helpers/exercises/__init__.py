@@ -23,6 +23,8 @@ nothing of the other lectures.
 
 from __future__ import annotations
 
+__all__ = ["verdict"]
+
 
 def verdict(ok: bool, right: str, wrong: str) -> bool:
     """Print "Right: `right`" or "Not yet: `wrong`" and return `ok`."""

@@ -13,6 +13,8 @@ from helpers.bell_labs_zipcode import SubsamplingLeNet
 from helpers.exercises import verdict
 from helpers.shapes import conv_out
 
+__all__ = ["check_bell_labs"]
+
 
 def _karpathy_table() -> torch.Tensor:
     """karpathy/lecun1989-repro's H1 -> H2 table (12, 12): H2 maps 0-3 read H1 maps 0-7, maps 4-7

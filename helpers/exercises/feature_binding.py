@@ -14,6 +14,8 @@ import torch.nn as nn
 from helpers.exercises import verdict
 from helpers.feature_binding_strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
 
+__all__ = ["check_path", "check_crossing", "check_bag_answer"]
+
 
 def check_path(model: nn.Module, path: StrokePath, threshold: float = 0.8, steps: int = 41) -> bool:
     """07, exercise 1: does `model` read your path's first and last keyframes as labelled, each with

@@ -13,6 +13,9 @@ from helpers.exercises import verdict
 from helpers.shapes import conv_out, pool_out
 from helpers.shift_equivariance_measures import accuracy_vs_shift
 
+__all__ = ["check_conv2_parameters", "lenet5_feature_side", "check_feature_side", "check_fc_as_conv",
+           "shifted_accuracy_drop", "check_shift_robustness"]
+
 
 def check_conv2_parameters(answer: int) -> bool:
     """04, exercise 1: the number of free parameters of LeNet5's conv2 (20 -> 50 channels, 5x5)."""

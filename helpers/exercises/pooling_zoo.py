@@ -13,6 +13,8 @@ import torch
 
 from helpers.exercises import verdict
 
+__all__ = ["check_lse_offset", "check_lse_function", "check_l2_gradient"]
+
 
 def check_lse_offset(kernel: int, b: float, answer: float) -> bool:
     """03, exercise 1: how much larger LSE pooling without the 1/n is than with it, for kernel x kernel windows."""

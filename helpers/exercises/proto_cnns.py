@@ -18,6 +18,8 @@ from helpers.exercises import verdict
 from helpers.proto_cnns import Net4, Net5
 from helpers.proto_cnns_canvas import predict_drawing
 
+__all__ = ["check_net5_h2", "check_shared_bias_weights", "check_net6", "uncentred", "check_uncentred_votes"]
+
 
 def check_net5_h2(links: int, weights: int) -> bool:
     """01, exercise 1: links and free parameters of Net5's second hidden layer (four 4x4 maps, shared

@@ -15,6 +15,8 @@ import torch.nn as nn
 from helpers.exercises import verdict
 from helpers.shift_equivariance_measures import consistency
 
+__all__ = ["check_map_move", "check_exact_shifts", "check_consistency"]
+
 
 def check_map_move(d: int, answer: float) -> bool:
     """05, exercise 1: how many cells LeNet5's pool2 map moves for an input shift of `d` pixels."""

@@ -14,6 +14,8 @@ from helpers.exercises import verdict
 from helpers.sliding_window_reader import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
 from helpers.sliding_window_strips import FIELD, Strip
 
+__all__ = ["check_one_d", "check_narrowest_strip", "check_decoder"]
+
 
 def check_one_d(length: int, outputs: int, feeds_last: tuple[int, int]) -> bool:
     """06, exercise 1: for the 1-D net with `length` inputs, the number of outputs and the first and

@@ -13,6 +13,8 @@ from helpers.exercises import verdict
 from helpers.what_convnets_are_good_for import SmallConvNet
 from helpers.what_convnets_are_good_for_locality import check_permutation
 
+__all__ = ["check_unshared_conv2", "check_matched_hidden", "check_pool2_field", "check_block_permutation"]
+
 
 def check_unshared_conv2(answer: int) -> bool:
     """08, exercise 1: parameters of SmallConvNet's conv2 without weight sharing (own weights per position)."""
