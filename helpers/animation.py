@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.animation import Animation, PillowWriter
 
-from helpers.plots import images_dir
+from helpers.plots import images_dir, images_enabled
 
-__all__ = ["MAX_MB", "AnimatedGif", "images_enabled", "render_gif", "save_gif"]
+__all__ = ["MAX_MB", "AnimatedGif", "render_gif", "save_gif"]
 
 MAX_MB = 2.0  # the course keeps every GIF under 2 MB so the repository and the notebooks stay light
 
@@ -55,11 +54,6 @@ class AnimatedGif:
         w, h = self.size
         html = f'<img src="data:image/gif;base64,{b64}" width="{w}" height="{h}" alt="{self!r}"/>'
         return {"text/html": html, "image/gif": b64, "text/plain": repr(self)}
-
-
-def images_enabled() -> bool:
-    """Whether notebooks may write images/: false when env CONVNETS_IMAGES is 0."""
-    return os.environ.get("CONVNETS_IMAGES", "1").strip() != "0"
 
 
 def render_gif(anim: Animation, fps: float = 4, *, dpi: int = 60, max_mb: float = MAX_MB) -> AnimatedGif:

@@ -15,9 +15,9 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
-from helpers.inputs import model_device
+from helpers.inputs import evaluating, model_device
 from helpers.raster import SIZE, _check_stroke, arc, draw, line, resample
-from helpers.train import check_model
+from helpers.train import check_model, predict
 
 __all__ = ["rotate", "StrokePath", "moving_path", "digit_paths", "Sweep", "sweep", "switches", "confident_ends",
            "VIEWS", "lenet_views", "progress", "steepness", "bag_of_features", "cosine", "crossing"]
@@ -170,12 +170,7 @@ def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
         raise ValueError(f"A sweep needs steps >= 2 positions, got {steps}.")
     t = torch.linspace(0, 1, steps)
     images = path.images(t)
-    was_training = model.training
-    model.eval()
-    try:
-        probs = torch.softmax(model(images.to(model_device(model))).float(), 1).cpu()
-    finally:
-        model.train(was_training)
+    probs = torch.softmax(predict(model, images).float(), 1)
     return Sweep(path, t, images, probs)
 
 
@@ -212,16 +207,12 @@ def lenet_views(model: nn.Module, images: torch.Tensor) -> dict[str, torch.Tenso
     for name in ("conv1", "pool1", "conv2", "pool2", "fc1", "fc2"):
         if not hasattr(model, name):
             raise TypeError(f"lenet_views needs a LeNet5-like model with a {name} layer; pass helpers.lenet5.LeNet5.")
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         x = images.to(model_device(model))
         p1 = model.pool1(torch.relu(model.conv1(x)))
         p2 = model.pool2(torch.relu(model.conv2(p1)))
         f1 = torch.relu(model.fc1(p2.flatten(1)))
         probs = torch.softmax(model.fc2(f1), 1)
-    finally:
-        model.train(was_training)
     return {k: v.cpu() for k, v in zip(VIEWS, (x, p1, p2, f1, probs))}
 
 

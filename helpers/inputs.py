@@ -8,12 +8,26 @@ data (NumPy's default) cannot slow training down or hide where the data came fro
 
 from __future__ import annotations
 
+import contextlib
 import math
+from typing import Iterator
 
 import torch
 import torch.nn as nn
 
-__all__ = ["model_device", "finite_range", "check_dtype", "run_model", "check_images"]
+__all__ = ["evaluating", "model_device", "finite_range", "check_dtype", "run_model", "check_images"]
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """`with evaluating(model):` runs the block in eval mode (dropout off, batch statistics frozen) and gives
+    the model back in the mode it was in, also when the block raises."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def model_device(model: nn.Module, default: torch.device | str = "cpu") -> torch.device:

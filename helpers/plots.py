@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from helpers.data import repository_root
 
-__all__ = ["images_dir", "save_figure", "figure_png", "show_images", "show_filters", "confusion_matrix",
+__all__ = ["images_dir", "images_enabled", "save_figure", "figure_png", "show_images", "show_filters", "confusion_matrix",
            "plot_confusion", "plot_history", "described_box"]
 
 
@@ -24,12 +24,17 @@ def images_dir() -> Path:
     return (repo if repo is not None else Path.cwd()) / "images"
 
 
+def images_enabled() -> bool:
+    """Whether notebooks may write images/: false when the environment variable CONVNETS_IMAGES is 0."""
+    return os.environ.get("CONVNETS_IMAGES", "1").strip() != "0"
+
+
 def save_figure(fig: Figure, name: str, *, dpi: int = 80) -> Path | None:
     """Save `fig` as images/<name> (PNG without a timestamp, so reruns give the same bytes).
 
     Skipped, returning None, when env CONVNETS_IMAGES is 0 (as `make test` sets it).
     """
-    if os.environ.get("CONVNETS_IMAGES", "1") == "0":
+    if not images_enabled():
         return None
     path = images_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from helpers.anatomy import ReceptiveField, receptive_field
 from helpers.inputs import finite_range, model_device
 from helpers.sliding_window import decode
 from helpers.sliding_window_strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
-from helpers.train import check_data, check_values, progress_enabled, set_seed
+from helpers.train import check_data, check_values, predict, progress_enabled, set_seed
 
 __all__ = ["WIDTHS", "tiny_1d", "unpadded_field", "output_length", "feeding_inputs", "LeNet32", "FullyConvLeNet",
            "fully_convolutional", "NONE_SHARE", "PART", "train_reader", "strip_image", "output_map", "decode_peaks",
@@ -259,13 +259,7 @@ def output_map(model: FullyConvLeNet, strip: Strip | torch.Tensor) -> torch.Tens
     half = FIELD // 2
     w = image.shape[-1]
     padded = F.pad(image, (half, half + (-w) % 4))
-    was_training = model.training
-    model.eval()
-    try:
-        logp = model(padded[None].to(model_device(model)))[0, :, 0]  # (11, n)
-    finally:
-        model.train(was_training)
-    return logp.exp().cpu()
+    return predict(model, padded[None])[0, :, 0].exp()  # (11, n)
 
 
 def decode_peaks(probs: torch.Tensor, *, threshold: float = 0.5, radius: int = 2) -> str:

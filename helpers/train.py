@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_dtype, check_images, finite_range, model_device, run_model
+from helpers.inputs import check_dtype, check_images, evaluating, finite_range, model_device, run_model
 
 __all__ = ["Data", "OptimizerSpec", "INPUT_LIMIT", "TrainingDiverged", "set_seed", "pick_device", "progress_enabled",
            "History", "check_data", "check_values", "check_model", "predict", "accuracy", "fit"]
@@ -137,14 +137,14 @@ def check_data(data: Data, name: str = "data") -> Data:
     return x, y
 
 
-def _outside_helpers() -> int:
-    """warnings.warn's stacklevel, from the function that calls this, for the first frame outside helpers/:
-    a warning points at the learner's own line, however deep in the helpers it was raised."""
-    frame, level = sys._getframe(1), 1
-    here = os.path.dirname(__file__)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
-        frame, level = frame.f_back, level + 1
-    return level
+def _warn_at_learners_line(message: str) -> None:
+    """A UserWarning attributed to the first frame outside helpers/ (the learner's own line), however deep in
+    the helpers it was raised and whatever wraps the helpers' functions."""
+    frame, here = sys._getframe(1), os.path.dirname(__file__)
+    while frame.f_back is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame = frame.f_back
+    warnings.warn_explicit(message, UserWarning, frame.f_code.co_filename, frame.f_lineno,
+                           module=frame.f_globals.get("__name__"), registry=frame.f_globals.setdefault("__warningregistry__", {}))
 
 
 def check_values(data: Data, name: str = "data") -> tuple[int, int]:
@@ -155,8 +155,8 @@ def check_values(data: Data, name: str = "data") -> tuple[int, int]:
     low, high = finite_range(x, f"{name}: the images hold nan or inf values; check which with "
                                 "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
     if max(-low, high) > INPUT_LIMIT:
-        warnings.warn(f"{name}: the images range over [{low:g}, {high:g}], far outside the [0, 1] or [-1, 1] the course's nets expect, "
-                      "which makes training unstable; divide raw pixels by 255.", stacklevel=_outside_helpers())
+        _warn_at_learners_line(f"{name}: the images range over [{low:g}, {high:g}], far outside the [0, 1] or [-1, 1] the course's nets expect, "
+                               "which makes training unstable; divide raw pixels by 255.")
     first, last = (int(v) for v in torch.aminmax(y))
     if first < 0:
         raise ValueError(f"{name}: labels must be class indices 0, 1, ..., got {first}; check how the labels were made.")
@@ -203,13 +203,9 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
     check_images(images, "predict", dims=None)
     check_model(model, images, "predict")
     dev = model_device(model, images.device) if device is None else pick_device(device)
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         outs = [run_model(model, images[:batch_size].to(dev), "predict").cpu()]  # the first batch: a clear error if the net cannot read it
         outs += [model(images[i : i + batch_size].to(dev)).cpu() for i in range(batch_size, len(images), batch_size)]
-    finally:
-        model.train(was_training)
     return torch.cat(outs)
 
 
