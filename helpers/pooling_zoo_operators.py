@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from helpers.anatomy import pair
 
 __all__ = ["Size2", "PoolFn", "windows", "max_pool", "avg_pool", "lp_pool", "lse_pool", "input_gradient", "PoolLayer",
-           "MaxPool", "AvgPool", "LpPool", "LSEPool", "AvgCoefBiasTanh", "PoolingNet"]
+           "MaxPool", "AvgPool", "LpPool", "LSEPool", "PoolingNet"]
 
 Size2 = Union[int, tuple[int, int]]
 PoolFn = Callable[..., torch.Tensor]
@@ -163,34 +163,10 @@ class LSEPool(PoolLayer):
         super().__init__(lse_pool, kernel, stride, b=_check_b(b, mean), mean=mean)
 
 
-class AvgCoefBiasTanh(nn.Module):
-    """The 1990 subsampling layer, small version: tanh(coef_c * average + bias_c), one trainable coef
-    and bias per feature map c (LeCun et al. 1990); (N, C, H, W) -> (N, C, Ho, Wo).
-
-    Notebook 03 uses it as one member of the pooling zoo; notebook 02 builds the era's own layer.
-    """
-
-    def __init__(self, channels: int, kernel: Size2 = 2, stride: Size2 | None = None) -> None:
-        super().__init__()
-        if not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"channels must be a positive int (the number of feature maps), got {channels!r}.")
-        pair(kernel, "kernel")
-        self.kernel, self.stride = kernel, stride
-        self.coef = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        avg = avg_pool(x, self.kernel, self.stride)
-        return torch.tanh(self.coef.view(1, -1, 1, 1) * avg + self.bias.view(1, -1, 1, 1))
-
-    def extra_repr(self) -> str:
-        return f"channels={len(self.coef)}, kernel={self.kernel}, stride={self.stride}"
-
-
 class PoolingNet(nn.Module):
     """A small LeNet-like net whose pooling is an argument, for 03's comparison: (N, 1, 28, 28) -> conv 5x5
     (c1 maps) -> ReLU -> pool -> conv 5x5 (c2 maps) -> ReLU -> pool -> linear -> (N, 10) logits. `pool(channels)`
-    makes each pooling layer, e.g. PoolingNet(lambda channels: LpPool(p=4)) or PoolingNet(AvgCoefBiasTanh)."""
+    makes each pooling layer, e.g. PoolingNet(lambda channels: LpPool(p=4)) or PoolingNet(Subsampling1990) (02's 1990 layer)."""
 
     def __init__(self, pool: Callable[[int], nn.Module] = lambda channels: MaxPool(), c1: int = 6, c2: int = 16) -> None:
         super().__init__()

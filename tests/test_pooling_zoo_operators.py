@@ -14,7 +14,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from helpers import pooling_zoo_plots as pw  # noqa: E402
-from helpers.pooling_zoo_operators import (AvgCoefBiasTanh, AvgPool, LpPool, LSEPool, MaxPool, PoolingNet,  # noqa: E402
+from helpers.bell_labs_zipcode import Subsampling1990  # noqa: E402
+from helpers.pooling_zoo_operators import (AvgPool, LpPool, LSEPool, MaxPool, PoolingNet,  # noqa: E402
                                            PoolLayer, avg_pool, input_gradient, lp_pool, lse_pool, max_pool, windows)
 from helpers.train import predict  # noqa: E402
 
@@ -159,14 +160,14 @@ def test_pooling_layers_apply_their_function():
     assert torch.equal(PoolLayer(lse_pool, 2, b=2.0)(x), lse_pool(x, 2, b=2.0))
     assert torch.equal(LSEPool(2.0, 2, stride=1)(x), lse_pool(x, 2, 1, b=2.0))
     assert "p=3.0" in repr(LpPool(3.0)) and "stride=1" in repr(MaxPool(2, 1))
-    layer = AvgCoefBiasTanh(4)
+    layer = Subsampling1990(4)  # 02's 1990 layer, one of 03's contestants
     torch.testing.assert_close(layer(x), torch.tanh(F.avg_pool2d(x, 2)))
     assert sum(p.numel() for p in layer.parameters()) == 8
 
 
 @pytest.mark.parametrize("make_pool", [
     lambda c: MaxPool(), lambda c: AvgPool(), lambda c: LpPool(1.0), lambda c: LpPool(4.0), lambda c: LpPool(math.inf),
-    lambda c: LSEPool(1.0), lambda c: LSEPool(10.0, mean=False), AvgCoefBiasTanh, lambda c: torch.nn.MaxPool2d(2),
+    lambda c: LSEPool(1.0), lambda c: LSEPool(10.0, mean=False), Subsampling1990, lambda c: torch.nn.MaxPool2d(2),
 ], ids=["max", "avg", "L1", "L4", "Linf", "lse_b1", "lsesum_b10", "1990", "torch_max"])
 def test_pooling_net_trains_one_step(make_pool):
     torch.manual_seed(0)
@@ -176,8 +177,8 @@ def test_pooling_net_trains_one_step(make_pool):
     assert out.shape == (8, 10)
     F.cross_entropy(out, y).backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
-    if isinstance(net.pool1, AvgCoefBiasTanh):
-        assert net.pool1.coef.shape == (6,) and net.pool2.coef.shape == (16,)  # the factory gets each stage's maps
+    if isinstance(net.pool1, Subsampling1990):
+        assert net.pool1.coefficient.shape == (6,) and net.pool2.coefficient.shape == (16,)  # the factory gets each stage's maps
 
 
 def test_same_as_torch_max_net():
@@ -240,19 +241,6 @@ def test_sliders_build_and_redraw():
     p_slider.value = 16.0  # redraws without a browser
     assert bytes(window_image.value) != before
     assert set(plt.get_fignums()) <= open_before  # every figure drawn for the widget is closed
-
-
-def test_same_as_the_1990_layer_of_notebook_02():
-    zipcode = pytest.importorskip("helpers.bell_labs_zipcode")
-    ours = AvgCoefBiasTanh(3)
-    theirs = zipcode.Subsampling1990(3, activation=None)
-    with torch.no_grad():
-        ours.coef.copy_(torch.tensor([0.5, 2.0, -1.0]))
-        ours.bias.copy_(torch.tensor([0.1, 0.0, -0.3]))
-        theirs.coefficient.copy_(ours.coef)
-        theirs.bias.copy_(ours.bias)
-    x = rand(2, 3, 8, 8)
-    torch.testing.assert_close(ours(x), torch.tanh(theirs(x)))
 
 
 # ---- written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing") ----------
