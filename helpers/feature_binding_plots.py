@@ -33,8 +33,6 @@ def _maps_cmap():
 def tile(maps: torch.Tensor, ncols: int) -> torch.Tensor:
     """Feature maps (C, H, W) side by side in a grid of `ncols` columns with a one-pixel NaN gap
     between them (drawn as background): (rows * (H + 1) - 1, ncols * (W + 1) - 1)."""
-    if maps.dim() != 3 or ncols < 1:
-        raise ValueError(f"tile expects maps of shape (C, H, W) and ncols >= 1, got {tuple(maps.shape)} and {ncols}.")
     c, h, w = maps.shape
     rows = (c + ncols - 1) // ncols
     out = torch.full((rows * (h + 1) - 1, ncols * (w + 1) - 1), float("nan"))
@@ -46,8 +44,6 @@ def tile(maps: torch.Tensor, ncols: int) -> torch.Tensor:
 
 def frame_text(sweep: Sweep, step: int) -> str:
     """One line about step `step` of a sweep: position, the answer and its probability."""
-    if not 0 <= step < len(sweep.t):
-        raise ValueError(f"step must be in 0..{len(sweep.t) - 1}, got {step}.")
     c = int(sweep.predictions[step])
     return f"{sweep.path.name}, position {float(sweep.t[step]):.2f}: reads {c} (p = {float(sweep.confidence[step]):.2f})"
 
@@ -64,8 +60,6 @@ def plot_paths(paths: Sequence[StrokePath], positions: Sequence[float] = (0.0, 0
                *, size: float = 1.25) -> Figure:
     """Each path (a row) drawn at some positions (columns); centre lines over the ink, the moving
     stroke in red, the fixed ones in blue."""
-    if len(paths) == 0:
-        raise ValueError("plot_paths needs at least one path.")
     t = torch.tensor([float(p) for p in positions])
     fig, axes = plt.subplots(len(paths), len(t), figsize=(size * len(t) + 1.0, size * len(paths)), squeeze=False)
     for r, path in enumerate(paths):
@@ -88,8 +82,6 @@ def plot_paths(paths: Sequence[StrokePath], positions: Sequence[float] = (0.0, 0
 def plot_sweeps(sweeps: Sequence[Sweep], *, threshold: float = 0.8, min_prob: float = 0.1, ncols: int = 2) -> Figure:
     """The class probabilities along each path (one panel per sweep): every class that reaches
     `min_prob` somewhere, in its own colour; the dotted line marks `threshold`."""
-    if len(sweeps) == 0:
-        raise ValueError("plot_sweeps needs at least one sweep.")
     ncols = min(ncols, len(sweeps))
     nrows = (len(sweeps) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.6 * nrows), squeeze=False)
@@ -156,8 +148,6 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
 def plot_progress(curves: Mapping[str, Mapping[str, torch.Tensor]], t: torch.Tensor, *, ncols: int = 4) -> Figure:
     """For each path (a panel), how far each layer's activations have moved from the start digit
     towards the end digit (helpers.feature_binding_strokes.progress), against the stroke's position."""
-    if len(curves) == 0:
-        raise ValueError("plot_progress needs curves for at least one path.")
     ncols = min(ncols, len(curves))
     nrows = (len(curves) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.9 * nrows), squeeze=False, sharey=True)
@@ -251,8 +241,6 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
     SLIDER_TEXT stands in for it."""
     import ipywidgets as widgets
 
-    if len(sweeps) == 0 or set(sweeps) != set(views):
-        raise ValueError("binding_slider needs sweeps and views for the same, non-empty set of paths.")
     names = list(sweeps)
     first = sweeps[names[0]]
     menu = widgets.Dropdown(options=names, value=names[0], description="path")

@@ -57,12 +57,6 @@ class StrokePath:
 
     def __post_init__(self) -> None:
         k = self.keyframes
-        if k.dim() != 3 or k.shape[-1] != 2 or len(k) < 2:
-            raise ValueError(f"keyframes must have shape (K, P, 2) with K >= 2, got {tuple(k.shape)}; stack strokes resampled to the same P.")
-        if len(self.labels) != len(k):
-            raise ValueError(f"Give one label per keyframe: {len(k)} keyframes, {len(self.labels)} labels.")
-        if any(lab not in ("",) + tuple("0123456789") for lab in self.labels):
-            raise ValueError(f"Labels are digits '0'..'9' or '' for a pose in between, got {self.labels}.")
 
     def stroke_at(self, t: torch.Tensor | float) -> torch.Tensor:
         """The moving stroke at positions t (T,) in [0, 1]: (T, P, 2) (or (P, 2) for a float t)."""
@@ -166,8 +160,6 @@ def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
     """Move the stroke through `steps` positions and record the model's class probabilities.
     The model takes (N, 1, 28, 28) and returns logits or log-probabilities (N, C): softmax is applied."""
     check_model(model, None, "sweep")
-    if steps < 2:
-        raise ValueError(f"A sweep needs steps >= 2 positions, got {steps}.")
     t = torch.linspace(0, 1, steps)
     images = path.images(t)
     probs = torch.softmax(predict(model, images).float(), 1)
@@ -184,8 +176,6 @@ def switches(predictions: torch.Tensor) -> list[tuple[int, int, int]]:
 def confident_ends(probabilities: torch.Tensor, threshold: float = 0.8) -> tuple[int, int] | None:
     """(first class, last class) when the classes predicted at both ends of a path differ and each is
     predicted with probability >= threshold; None otherwise. probabilities (T, C)."""
-    if probabilities.dim() != 2 or len(probabilities) < 2:
-        raise ValueError(f"probabilities must have shape (T, C) with T >= 2, got {tuple(probabilities.shape)}.")
     (p0, c0), (p1, c1) = (probabilities[0].max(0), probabilities[-1].max(0))
     if c0 == c1 or p0 < threshold or p1 < threshold:
         return None
@@ -220,8 +210,6 @@ def progress(activations: torch.Tensor) -> torch.Tensor:
     """How far each step of a path has gone from the first step's activations towards the last's:
     d(a_t, a_0) / (d(a_t, a_0) + d(a_t, a_T)) with Euclidean distances, for activations (T, ...);
     returns (T,) from 0 to 1. A smooth change climbs steadily, a switch jumps."""
-    if activations.dim() < 2 or len(activations) < 2:
-        raise ValueError(f"progress needs activations of shape (T, ...) with T >= 2 steps, got {tuple(activations.shape)}.")
     a = activations.flatten(1).double()
     d0 = (a - a[0]).norm(dim=1)
     d1 = (a - a[-1]).norm(dim=1)
@@ -234,23 +222,17 @@ def steepness(curve: torch.Tensor) -> float:
     """The largest rise of a progress curve (T,) between neighbouring steps, per unit of path
     position (steps spaced 1 / (T - 1) apart): about 1 for a steady climb, large for a jump."""
     c = curve.reshape(-1)
-    if len(c) < 2:
-        raise ValueError(f"steepness needs a curve of at least 2 steps, got {len(c)}.")
     return float((c[1:] - c[:-1]).max() * (len(c) - 1))
 
 
 def bag_of_features(maps: torch.Tensor) -> torch.Tensor:
     """Which features are present, not where: the mean of each feature map over positions,
     maps (N, C, H, W) -> (N, C)."""
-    if maps.dim() != 4:
-        raise ValueError(f"bag_of_features expects feature maps of shape (N, C, H, W), got {tuple(maps.shape)}.")
     return maps.mean((2, 3))
 
 
 def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
     """Cosine similarity of two tensors of the same number of elements, flattened."""
-    if a.numel() != b.numel():
-        raise ValueError(f"cosine needs tensors with the same number of elements, got {a.numel()} and {b.numel()}.")
     return float(torch.nn.functional.cosine_similarity(a.flatten().double(), b.flatten().double(), dim=0))
 
 

@@ -20,16 +20,10 @@ import math
 import torch
 import torch.nn.functional as F
 
+from helpers.inputs import check_images
+
 __all__ = ["gaussian_window", "local_mean", "subtractive_normalize", "local_std", "divisive_normalize",
            "local_contrast_normalize", "patches", "zca_matrix"]
-
-
-def _check_maps(x: torch.Tensor, name: str) -> None:
-    if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"{name} expects images of shape (N, C, H, W), got {got}; add axes with x[None, None] or x.unsqueeze(1).")
-    if not torch.is_floating_point(x):
-        raise TypeError(f"{name} expects floating-point images, got {x.dtype}; convert with x.float().")
 
 
 def gaussian_window(size: int = 9, sigma: float | None = None) -> torch.Tensor:
@@ -37,8 +31,6 @@ def gaussian_window(size: int = 9, sigma: float | None = None) -> torch.Tensor:
     if not isinstance(size, int) or size < 1 or size % 2 == 0:
         raise ValueError(f"The window size must be an odd positive int (9 in Jarrett et al. 2009), got {size!r}.")
     sigma = size / 4 if sigma is None else float(sigma)
-    if not sigma > 0:
-        raise ValueError(f"sigma must be > 0, got {sigma}.")
     r = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
     g = torch.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2 * sigma**2))
     return (g / g.sum()).to(torch.float32)
@@ -49,7 +41,7 @@ def local_mean(x: torch.Tensor, size: int = 9, sigma: float | None = None) -> to
 
     Each channel gets the same value, sum_{c,p,q} w_pq x_{c,i+p,j+q} with weights summing to 1.
     """
-    _check_maps(x, "local_mean")
+    check_images(x, "local_mean")
     h, w = x.shape[-2:]
     r = size // 2
     mode = "reflect" if r < h and r < w else "replicate"
@@ -90,7 +82,7 @@ def local_contrast_normalize(x: torch.Tensor, size: int = 9, sigma: float | None
 
 def patches(images: torch.Tensor, size: int, stride: int = 1) -> torch.Tensor:
     """All size x size patches of single-channel images (N, 1, H, W), flattened: (M, size*size)."""
-    _check_maps(images, "patches")
+    check_images(images, "patches")
     if images.shape[1] != 1:
         raise ValueError(f"patches expects single-channel images (N, 1, H, W), got {tuple(images.shape)}; pick a channel with x[:, k:k+1].")
     cols = F.unfold(images, size, stride=stride)  # (N, size*size, L)
@@ -106,8 +98,6 @@ def zca_matrix(x: torch.Tensor, eps: float = 1e-2) -> tuple[torch.Tensor, torch.
     """
     if x.dim() != 2 or len(x) < 2:
         raise ValueError(f"zca_matrix expects rows of samples (M, D) with M >= 2, got {tuple(x.shape)}; flatten patches with helpers.pooling_zoo_normalization.patches.")
-    if not eps >= 0 or math.isinf(eps):
-        raise ValueError(f"eps must be a finite number >= 0, got {eps}.")
     xd = x.to(torch.float64)
     mean = xd.mean(dim=0)
     c = (xd - mean).T @ (xd - mean) / (len(xd) - 1)

@@ -51,8 +51,6 @@ def line(*points: Sequence[float]) -> torch.Tensor:
 def arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 17) -> torch.Tensor:
     """`n` points (n, 2) on an ellipse arc around (cx, cy) with radii (rx, ry), from angle `start` to
     `end` in degrees; 0 deg points right and angles grow clockwise on screen (y points down)."""
-    if n < 2:
-        raise ValueError(f"An arc needs n >= 2 points, got {n}.")
     a = torch.linspace(math.radians(start), math.radians(end), n, dtype=torch.float64)
     return torch.stack([cx + rx * torch.cos(a), cy + ry * torch.sin(a)], 1).to(torch.float32)
 
@@ -61,8 +59,6 @@ def resample(points: torch.Tensor, n: int) -> torch.Tensor:
     """The same polyline (P, 2) as `n` points (n, 2) evenly spaced along its length, so that two
     strokes with different point counts can be interpolated."""
     pts = _check_stroke(points)
-    if n < 2:
-        raise ValueError(f"resample needs n >= 2 points, got {n}.")
     if len(pts) == 1:
         return pts.expand(n, 2).clone()
     seg = (pts[1:] - pts[:-1]).norm(dim=1)
@@ -78,8 +74,6 @@ def resample(points: torch.Tensor, n: int) -> torch.Tensor:
 def segments(strokes: Sequence[torch.Tensor]) -> torch.Tensor:
     """All segments of some strokes as one tensor (S, 2, 2): segment s runs from [s, 0] to [s, 1].
     A one-point stroke becomes a dot (a segment of length 0)."""
-    if len(strokes) == 0:
-        raise ValueError("segments() needs at least one stroke.")
     parts = []
     for k, p in enumerate(strokes):
         p = _check_stroke(p, f"stroke #{k}")
@@ -104,13 +98,9 @@ def segment_distance(points: torch.Tensor, segs: torch.Tensor) -> torch.Tensor:
     points (M, 2); segs (S, 2, 2) or a batch (N, S, 2, 2); returns (M,) or (N, M).
     For a segment a -> b the nearest point is a + t (b - a) with t = clamp((p - a).(b - a) / |b - a|^2, 0, 1).
     """
-    if points.dim() != 2 or points.shape[1] != 2:
-        raise ValueError(f"points must have shape (M, 2), got {tuple(points.shape)}.")
     single = segs.dim() == 3
     if single:
         segs = segs.unsqueeze(0)
-    if segs.dim() != 4 or segs.shape[-2:] != (2, 2) or segs.shape[1] < 1:
-        raise ValueError(f"segments must have shape (S, 2, 2) or (N, S, 2, 2) with S >= 1, got {tuple(segs.shape)}; build them with segments().")
     a = segs[:, :, 0].unsqueeze(2)  # (N, S, 1, 2)
     ab = (segs[:, :, 1] - segs[:, :, 0]).unsqueeze(2)  # (N, S, 1, 2)
     ap = points.unsqueeze(0).unsqueeze(0) - a  # (N, S, M, 2)
@@ -122,8 +112,6 @@ def segment_distance(points: torch.Tensor, segs: torch.Tensor) -> torch.Tensor:
 def profile(distance: torch.Tensor, radius: float = RADIUS, softness: float = SOFTNESS) -> torch.Tensor:
     """Ink at a given distance from a stroke's centre line: 1 up to radius - softness, 0 from
     radius + softness on, a smoothstep in between (0.5 at `radius`). Same shape as `distance`."""
-    if radius <= 0 or softness <= 0:
-        raise ValueError(f"radius and softness must be > 0 pixels, got {radius} and {softness}.")
     u = ((radius + softness - distance) / (2 * softness)).clamp(0, 1)
     return u * u * (3 - 2 * u)
 
@@ -137,8 +125,6 @@ def rasterise(segs: torch.Tensor, size: int = SIZE, radius: float = RADIUS, soft
 
 def centre_of_mass(images: torch.Tensor) -> torch.Tensor:
     """The ink's centre of mass (x, y) in pixel coordinates of images (N, 1, H, W): (N, 2)."""
-    if images.dim() != 4 or images.shape[1] != 1:
-        raise ValueError(f"centre_of_mass expects images of shape (N, 1, H, W), got {tuple(images.shape)}.")
     m = images[:, 0]
     total = m.sum((1, 2)).clamp_min(1e-12)
     ys = torch.arange(m.shape[1], dtype=m.dtype)
@@ -152,8 +138,6 @@ def placement(segs: torch.Tensor, size: int = SIZE, box: int = BOX, radius: floa
     are pixel coordinates. segs (N, S, 2, 2) in any units. The ink (centre lines plus the stroke's
     edge) fills `box` pixels along its longer side, and its centre of mass sits at (centre, centre);
     MNIST's digits have theirs at pixel 14."""
-    if segs.dim() != 4 or segs.shape[-2:] != (2, 2):
-        raise ValueError(f"placement and normalise expect segments of shape (N, S, 2, 2), got {tuple(segs.shape)}; stack frames of segments().")
     pts = segs.reshape(len(segs), -1, 2)
     lo, hi = pts.amin(1), pts.amax(1)  # (N, 2)
     extent = (hi - lo).amax(1).clamp_min(1e-6)  # (N,)
@@ -194,6 +178,4 @@ def draw(drawings: Template | Sequence[Template], size: int = SIZE, radius: floa
     images (N, 1, size, size) in [0, 1]."""
     if isinstance(drawings, Mapping):
         drawings = [drawings]
-    if len(drawings) == 0:
-        raise ValueError("draw() needs at least one drawing {name: stroke}.")
     return rasterise(normalise(_stack(drawings), size, radius=radius, softness=softness), size, radius, softness)

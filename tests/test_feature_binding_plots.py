@@ -27,8 +27,6 @@ def test_tile_lays_maps_out_in_a_grid():
     torch.testing.assert_close(t[3:5, 4:7], maps[3])
     assert torch.isnan(t[2]).all() and torch.isnan(t[:, 3]).all()
     assert torch.isnan(t[6:8, 4:7]).all()  # the empty sixth cell
-    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
-        tile(maps[0], 2)
 
 
 def test_frame_text(run):
@@ -36,8 +34,6 @@ def test_frame_text(run):
     s = sweeps["9-6"]
     text = frame_text(s, 4)
     assert text.startswith("9-6, position 1.00: reads ") and f"{int(s.predictions[4])} (p = " in text
-    with pytest.raises(ValueError, match="step"):
-        frame_text(s, 5)
 
 
 def test_figures_build(run):
@@ -109,5 +105,3 @@ def test_slider_updates_the_text(run):
     assert bytes(image.value) != first
     menu.value = "5-6"
     assert text.value == frame_text(sweeps["5-6"], 3)
-    with pytest.raises(ValueError, match="same"):
-        binding_slider(sweeps, {"9-6": views["9-6"]})

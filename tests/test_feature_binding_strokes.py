@@ -40,20 +40,11 @@ def test_segment_distance_matches_a_naive_loop():
     torch.testing.assert_close(d[1], naive_distance(points, segs + 1), rtol=0, atol=1e-5)
 
 
-def test_segment_distance_rejects_bad_shapes():
-    with pytest.raises(ValueError, match="segments"):
-        segment_distance(pixel_centres(4), torch.zeros(3, 2))
-    with pytest.raises(ValueError, match=r"\(M, 2\)"):
-        segment_distance(torch.zeros(5, 3), torch.zeros(1, 2, 2))
-
-
 def test_profile_is_a_smooth_step_around_the_radius():
     d = torch.tensor([0.0, RADIUS - SOFTNESS, RADIUS, RADIUS + SOFTNESS, 10.0])
     torch.testing.assert_close(profile(d), torch.tensor([1.0, 1.0, 0.5, 0.0, 0.0]))
     fine = profile(torch.linspace(0, 4, 401))
     assert bool((fine[1:] <= fine[:-1]).all())
-    with pytest.raises(ValueError):
-        profile(d, radius=0)
 
 
 def test_ink_across_a_stroke_is_twice_the_radius():
@@ -94,8 +85,6 @@ def test_normalise_puts_digits_in_mnist_s_frame():
     torch.testing.assert_close(com, torch.tensor([14.0, 14.0]), rtol=0, atol=0.02)
     rows = torch.nonzero(img[0, 0].sum(1) > 0).flatten()
     assert 19 <= int(rows[-1] - rows[0] + 1) <= 21  # the ink spans MNIST's 20-pixel box
-    with pytest.raises(ValueError, match=r"\(N, S, 2, 2\)"):
-        normalise(segments(strokes))
 
 
 def test_draw_batches_drawings_of_different_sizes():
@@ -117,10 +106,6 @@ def test_stroke_path_interpolates_between_keyframes():
     assert p.stroke_at(torch.linspace(0, 1, 4)).shape == (4, 5, 2)
     assert p.labelled() == [(0.0, 1), (1.0, 7)]
     assert p.images(torch.tensor([0.0, 1.0])).shape == (2, 1, 28, 28)
-    with pytest.raises(ValueError, match="one label per keyframe"):
-        StrokePath("x", {}, "m", torch.zeros(2, 3, 2), ("1",))
-    with pytest.raises(ValueError, match="digits"):
-        StrokePath("x", {}, "m", torch.zeros(2, 3, 2), ("1", "x"))
 
 
 def test_the_course_paths_have_labelled_ends():
@@ -158,8 +143,6 @@ def test_sweep_switches_and_confident_ends():
     assert switches(torch.tensor([1, 1, 7, 7, 4])) == [(2, 1, 7), (4, 7, 4)]
     assert confident_ends(torch.tensor([[0.9, 0.1], [0.3, 0.7]]), 0.8) is None  # not confident at the end
     assert confident_ends(torch.tensor([[0.9, 0.1], [0.95, 0.05]]), 0.8) is None  # no change
-    with pytest.raises(ValueError, match="steps"):
-        sweep(LeftOrRight(), path, steps=1)
 
 
 def test_lenet_views_agree_with_the_model():
