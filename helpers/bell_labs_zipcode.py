@@ -81,8 +81,6 @@ class TableConv2d(nn.Module):
                  pad_value: float = 0.0, bias: str | None = "map", out_size: tuple[int, int] | None = None) -> None:
         super().__init__()
         table = _check_table(table)
-        if bias not in ("map", "unit", None):
-            raise ValueError(f"bias must be 'map', 'unit' or None, got {bias!r}.")
         if bias == "unit" and (out_size is None or len(out_size) != 2):
             raise ValueError("bias='unit' needs out_size=(H', W'), the output map size, because every unit has its own bias.")
         self.kernel_size, self.stride, self.padding, self.pad_value = kernel_size, stride, padding, float(pad_value)
@@ -152,14 +150,8 @@ class ZipCodeNet1989(nn.Module):
     def __init__(self, activation: str = "tanh", output: str = "tanh", table: torch.Tensor | None = None, dropout: float = 0.0) -> None:
         super().__init__()
         self.dropout = dropout
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}.")
-        if output not in ("tanh", "linear"):
-            raise ValueError(f"output must be 'tanh' (the 1989 net, MSE to +-1 targets) or 'linear' (logits for cross-entropy), got {output!r}.")
         self.activation, self.output = activation, output
         table = cyclic_table(12, 12, 8) if table is None else table
-        if tuple(table.shape) != (12, 12):
-            raise ValueError(f"The H1 -> H2 table must have shape (12, 12), got {tuple(table.shape)}; build one with cyclic_table(12, 12, 8).")
         # hidden maps are padded with the activation's resting state: -1 for tanh (as in 1989), 0 for ReLU
         hidden_pad = BACKGROUND if activation == "tanh" else 0.0
         self.h1 = TableConv2d(torch.ones(12, 1, dtype=torch.bool), 5, stride=2, padding=2, pad_value=BACKGROUND, bias="unit", out_size=(8, 8))
@@ -202,8 +194,6 @@ def mse_pm1(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 def paper_sized(data: tuple[torch.Tensor, torch.Tensor], n: int, seed: int = 1989) -> tuple[torch.Tensor, torch.Tensor]:
     """A random subset of min(n, len(data)) pairs (the 1989 protocol: n = 7,291 train, 2,007 test), reproducible for a seed."""
     x, y = data
-    if len(x) != len(y) or n < 1:
-        raise ValueError(f"paper_sized needs (images, labels) of equal length and n >= 1, got {len(x)}, {len(y)} and n={n}.")
     if n >= len(y):
         return x, y
     idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:n]
@@ -220,10 +210,6 @@ class Subsampling1990(nn.Module):
 
     def __init__(self, channels: int, kernel_size: int = 2, activation: str | None = "tanh") -> None:
         super().__init__()
-        if channels < 1 or kernel_size < 1:
-            raise ValueError(f"Subsampling1990 needs channels >= 1 and kernel_size >= 1, got {channels} and {kernel_size}.")
-        if activation is not None and activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)} or None, got {activation!r}.")
         self.channels, self.kernel_size, self.activation = channels, kernel_size, activation
         self.coefficient = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
@@ -253,8 +239,6 @@ class SubsamplingLeNet(nn.Module):
 
     def __init__(self, downsample: str = "subsampling", maps: tuple[int, int] = (4, 16), num_classes: int = 10) -> None:
         super().__init__()
-        if downsample not in DOWNSAMPLING:
-            raise ValueError(f"downsample must be one of {DOWNSAMPLING}, got {downsample!r}.")
         self.downsample = downsample
         stride = 2 if downsample == "stride" else 1
         self.conv1 = nn.Conv2d(1, maps[0], 5, stride=stride)

@@ -199,8 +199,6 @@ def make_strips(images: torch.Tensor, labels: torch.Tensor, *, count: int, lengt
     """
     _check_digits(images, labels)
     lo, hi = (length, length) if isinstance(length, int) else length
-    if count < 1 or lo < 1 or hi < lo:
-        raise ValueError(f"make_strips needs count >= 1 and 1 <= length (min <= max), got count={count}, length={length}.")
     line = _draw(images, labels, count, (lo, hi), torch.Generator().manual_seed(seed))
     strips = []
     bounds = torch.cat([line.first_digit, torch.tensor([len(line.digits)])]).tolist()
@@ -256,8 +254,6 @@ def make_fields(images: torch.Tensor, labels: torch.Tensor, *, count: int, seed:
     once before any is used again. Same seed, same fields.
     """
     _check_digits(images, labels)
-    if count < 1 or not 0.0 <= none_share < 1.0:
-        raise ValueError(f"make_fields needs count >= 1 and 0 <= none_share < 1, got count={count}, none_share={none_share}.")
     gen = torch.Generator().manual_seed(seed)
     n_digits = count - round(count * none_share)
     line = _draw(images, labels, 0, length, gen, digits=max(n_digits, 1))
@@ -281,8 +277,6 @@ def strip_of_width(images: torch.Tensor, labels: torch.Tensor, width: int, *, se
     """One strip exactly `width` columns wide (e.g. the 32x256 strip of 06): enough digits laid out,
     then the digits that do not fit whole dropped and blank columns added on the right."""
     _check_digits(images, labels)
-    if width < FIELD:
-        raise ValueError(f"strip_of_width needs a width of at least {FIELD}, got {width}.")
     strip = make_strips(images, labels, count=1, length=max(1, width // 8), seed=seed)[0]
     keep = int((strip.right <= width - MARGIN[0]).sum())
     if keep == 0:

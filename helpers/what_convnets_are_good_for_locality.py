@@ -22,8 +22,6 @@ __all__ = ["pixel_permutation", "check_permutation", "permute_pixels", "correlat
 
 def pixel_permutation(pixels: int = 28 * 28, seed: int = 0) -> torch.Tensor:
     """One fixed random order of `pixels` pixel indices (a LongTensor of shape (pixels,)), from `seed`."""
-    if pixels < 1:
-        raise ValueError(f"pixel_permutation needs pixels >= 1, got {pixels}.")
     return torch.randperm(pixels, generator=torch.Generator().manual_seed(seed))
 
 
@@ -89,12 +87,10 @@ def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k:
     if maps.dim() != 4 or images.dim() != 4 or len(maps) != len(images):
         raise ValueError(f"top_patches expects maps (N, C, h, w) and images (N, 1, H, W) with the same N, got {tuple(maps.shape)} and {tuple(images.shape)}.")
     n, c, h, w = maps.shape
-    if k < 1 or k > n:
-        raise ValueError(f"top_patches needs 1 <= k <= N = {n}, got k={k}.")
     if rf.offset < 0:
         raise ValueError(f"A receptive field starting at {rf.offset} reaches into the padding; pad the images by {-rf.offset} pixels and pass ReceptiveField({rf.size}, {rf.stride}).")
     last = (max(h, w) - 1) * rf.stride + rf.offset + rf.size
-    if last > max(images.shape[2], images.shape[3]):
+    if last > max(images.shape[2], images.shape[3]):  # crops would be cut short without a word
         raise ValueError(f"A receptive field of size {rf.size}, stride {rf.stride} does not fit maps of {h}x{w} on images of {tuple(images.shape[2:])}; check the layers given to receptive_field.")
     best, where = maps.flatten(2).max(2)  # (N, C): each image's best unit per channel
     values, idx = best.T.topk(k, dim=1)  # (C, k)
@@ -117,8 +113,6 @@ def motif(length: int = 9) -> torch.Tensor:
     It is not symmetric in time, so its time reversal (a falling chirp) is a different shape with the
     same energy.
     """
-    if length < 3:
-        raise ValueError(f"motif needs length >= 3, got {length}.")
     t = torch.linspace(0, 1, length)
     return 2 * torch.sin(2 * math.pi * (0.5 * t + 1.5 * t**2)) * torch.sin(math.pi * t) ** 2
 
@@ -133,11 +127,7 @@ def motif_signals(n: int, length: int = 64, *, positions: tuple[int, int] | None
     """
     m = motif()
     span = length - len(m)
-    if span < 0:
-        raise ValueError(f"A signal of length {length} cannot hold a motif of length {len(m)}; use length >= {len(m)}.")
     lo, hi = positions if positions is not None else (0, span)
-    if not (0 <= lo <= hi <= span):
-        raise ValueError(f"positions must satisfy 0 <= first <= last <= {span} for length {length}, got {positions}.")
     labels = torch.arange(n) % 2
     starts = torch.randint(lo, hi + 1, (n,), generator=generator)
     x = noise * torch.randn(n, 1, length, generator=generator)

@@ -56,8 +56,6 @@ def test_unknown_layer_names_the_known_ones(lenet, digits):
 def test_bad_images_are_refused(lenet):
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         equivariance_error(lenet, torch.zeros(28, 28), 0, 1, ["conv1"])
-    with pytest.raises(ValueError, match="whole pixels"):
-        equivariance_error(lenet, torch.zeros(1, 1, 28, 28), 0, 0.5, ["conv1"])
 
 
 def test_cumulative_strides_of_lenet5_and_its_anti_aliased_twin():
@@ -205,8 +203,6 @@ def test_accuracy_vs_shift(lenet, digits):
     accs = accuracy_vs_shift(lenet, (digits, labels), [-2, 0, 3], axis="xy")
     assert accs[1] == pytest.approx(accuracy(lenet, (digits, labels)))
     assert accs[2] == pytest.approx(accuracy(lenet, (shift(digits, 3, 3), labels)))
-    with pytest.raises(ValueError, match="axis"):
-        accuracy_vs_shift(lenet, (digits, labels), [0], axis="z")
 
 
 def test_blurpool_matches_a_loop_and_keeps_constants():
@@ -222,8 +218,6 @@ def test_blurpool_matches_a_loop_and_keeps_constants():
             torch.testing.assert_close(y[:, :, i, j], expected)
     torch.testing.assert_close(BlurPool2d()(torch.full((1, 2, 6, 6), 3.0)), torch.full((1, 2, 3, 3), 3.0))
     assert list(BlurPool2d().parameters()) == []
-    with pytest.raises(ValueError, match="odd number of taps"):
-        BlurPool2d(taps=(1, 1))
 
 
 def test_maxblurpool_is_max_at_stride_1_then_blur():
@@ -264,7 +258,5 @@ def test_sliding_frames_and_animation(lenet, digits):
     assert isinstance(anim, FuncAnimation)
     anim._draw_was_started = True
     plt.close(fig)
-    with pytest.raises(ValueError, match="one image"):
-        sliding_frames(lenet, digits[:2], ["conv1"], [0])
     with pytest.raises(ValueError, match="no spatial map"):
         sliding_frames(lenet, digits[0], ["fc1"], [0])

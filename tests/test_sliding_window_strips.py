@@ -109,10 +109,6 @@ def test_bad_input_gives_clear_errors():
     images, labels = blob_digits()
     with pytest.raises(ValueError, match="labels"):
         make_fields(images, labels[:3], count=10)
-    with pytest.raises(ValueError, match="count"):
-        make_strips(images, labels, count=0)
-    with pytest.raises(ValueError, match="none_share"):
-        make_fields(images, labels, count=10, none_share=1.0)
 
 
 def test_one_digit_strips_are_one_field_wide_with_the_digit_where_it_says():
