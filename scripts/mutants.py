@@ -170,20 +170,20 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('train', 'fit',
      'optimizer: OptimizerSpec = "sgd", -> optimizer: OptimizerSpec = "SGD",'):
         "the optimizer's name is lower-cased before use",
-    ('train', 'fit',
+    ('train', '_check_fit',
      'last_test = check_values(test, "test")[1] if test is not None else -1 -> last_test = check_values(test, "test")[1] if test is not None else -2'):
         'any negative bound passes the label check when there is no test set',
     ('train', 'fit',
-     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, ), yb.to(dev, non_blocking=True)'):
+     'xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True) -> xb, yb = xb.to(dev, ), y[idx].to(dev, non_blocking=True)'):
         'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
     ('train', 'fit',
-     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=False), yb.to(dev, non_blocking=True)'):
+     'xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=False), y[idx].to(dev, non_blocking=True)'):
         'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
     ('train', 'fit',
-     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, )'):
+     'xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, )'):
         'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
     ('train', 'fit',
-     'xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=False)'):
+     'xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True) -> xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=False)'):
         'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
     ('train', 'fit',
      'history.train_accuracy.append(accuracy(model, (x, y), device=dev)) -> history.train_accuracy.append(accuracy(model, (x, y), device=None))'):
@@ -212,6 +212,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('drawing', 'drawn_strip',
      'ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), )'):
         'torch.meshgrid indexes "ij" when not told (it adds a warning, not a difference)',
+    ('train', '_warn_at_learners_line',
+     'frame, here = sys._getframe(1), os.path.dirname(__file__) -> frame, here = sys._getframe(2), os.path.dirname(__file__)'):
+        "its one caller, check_values, lives in helpers/ too, so the walk out of helpers/ ends at the same frame",
     ('augment', 'shift',
      'm = int(max(dy.abs().max().item(), dx.abs().max().item(), 0)) -> m = int(max(dy.abs().max().item(), dx.abs().max().item(), ))'):
         'the other two terms are >= 0 already',

@@ -376,3 +376,9 @@ def test_a_module_with_a_connections_method_is_counted_as_a_whole():
 
     rows = count_connections(nn.Sequential(Block()), (3,))
     assert [(r.name, r.kind, r.units, r.connections, r.parameters) for r in rows[1:]] == [("0", "Block", 2, 100, 8)]
+
+
+def test_count_connections_names_nested_layers_by_their_path():
+    net = nn.Sequential(nn.Sequential(nn.Linear(4, 3), nn.Tanh()), nn.Linear(3, 2))
+    rows = count_connections(net, (4,))
+    assert [r.name for r in rows] == ["input", "0.0", "1"]

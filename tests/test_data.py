@@ -292,6 +292,20 @@ def test_a_failed_download_says_why_in_one_sentence(tmp_path, fake_mirrors, monk
     monkeypatch.setattr(MNIST, "download", broken)
     with pytest.raises(DataError, match=r"Full MNIST is not in .* and downloading it failed \(connection reset\); connect"):
         load_digits("train", source="mnist", root=tmp_path)
+
+    def wordy(self):
+        raise OSError("Error downloading train-images-idx3-ubyte.gz.\nTried every mirror.")
+
+    monkeypatch.setattr(MNIST, "download", wordy)  # the first line only, without its full stop
+    with pytest.raises(DataError, match=r"failed \(Error downloading train-images-idx3-ubyte\.gz\); connect"):
+        load_digits("train", source="mnist", root=tmp_path)
+
+    def silent(self):
+        raise TimeoutError()
+
+    monkeypatch.setattr(MNIST, "download", silent)  # no message: the exception's name says what happened
+    with pytest.raises(DataError, match=r"failed \(TimeoutError\); connect"):
+        load_digits("train", source="mnist", root=tmp_path)
     assert MNIST.mirrors == ["http://silent.invalid/mnist/", "https://answers.invalid/mnist/"]
     assert socket.getdefaulttimeout() == 7.0
 

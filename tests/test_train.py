@@ -1,3 +1,4 @@
+import inspect
 import math
 import warnings
 
@@ -323,10 +324,10 @@ def test_fit_warns_beyond_the_input_limit_either_way_and_points_at_the_callers_l
 
     x, y = small_data(8)
     with pytest.warns(UserWarning, match=r"range over \[-20, 0\.5\]") as caught:
+        line = inspect.currentframe().f_lineno + 1
         fit(linear(), (x * 0 - 20 + (x > 0.5) * 20.5, y), epochs=1, lr=1e-3, train_accuracy=False, progress=False)
-    # stacklevel points past fit at the learner's own cell, not at a line of helpers/train.py (under mutmut, whose
-    # trampolines add frames, at one of those)
-    assert caught[0].filename != train.__file__
+    # the warning points past every frame of helpers/ at the learner's own line (here, this test's call of fit)
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line) and caught[0].filename != train.__file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         at_limit = x * 0 + INPUT_LIMIT
@@ -580,3 +581,12 @@ def test_fit_is_the_plain_loop_over_two_epochs_with_a_short_last_batch(optimizer
     assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(mine.parameters(), theirs.parameters()))
     sizes = [64] * 4 + [44]
     assert history.loss[0] == pytest.approx(sum(l * n for l, n in zip(losses[:5], sizes)) / 300, abs=1e-6)
+
+
+def test_the_entry_points_name_themselves_in_their_messages():
+    with pytest.raises(TypeError, match=r"^predict needs the images as one tensor"):
+        predict(LeNet5(), [torch.rand(1, 28, 28)])
+    with pytest.raises(ValueError, match=r"^predict: LeNet5 cannot read images of shape \(2, 1, 32, 32\) \(mat1 and mat2"):
+        predict(LeNet5(), torch.rand(2, 1, 32, 32))
+    with pytest.raises(ValueError, match=r"^train: LeNet5 cannot read images of shape \(4, 1, 32, 32\)"):
+        fit(LeNet5(), (torch.rand(4, 1, 32, 32), torch.zeros(4, dtype=torch.long)), epochs=1, lr=0.1, progress=False)
