@@ -1,5 +1,6 @@
 import inspect
 import math
+import os
 import warnings
 
 import pytest
@@ -326,8 +327,11 @@ def test_fit_warns_beyond_the_input_limit_either_way_and_points_at_the_callers_l
     with pytest.warns(UserWarning, match=r"range over \[-20, 0\.5\]") as caught:
         line = inspect.currentframe().f_lineno + 1
         fit(linear(), (x * 0 - 20 + (x > 0.5) * 20.5, y), epochs=1, lr=1e-3, train_accuracy=False, progress=False)
-    # the warning points past every frame of helpers/ at the learner's own line (here, this test's call of fit)
-    assert (caught[0].filename, caught[0].lineno) == (__file__, line) and caught[0].filename != train.__file__
+    # the warning points past every frame of helpers/ at the learner's own line (here, this test's call of fit);
+    # under mutmut, whose trampolines (frames of its own package) stand between, only "not in helpers/" holds
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+    assert caught[0].filename != train.__file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         at_limit = x * 0 + INPUT_LIMIT
