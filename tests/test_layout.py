@@ -42,15 +42,22 @@ def test_each_notebooks_self_checks_carry_its_slug(path):
     assert path.stem in SLUGS
 
 
+# tests that cut across the course: every learner mistake, devices, the self-checks, the layout itself, the package,
+# the stored outputs, the widgets' stand-ins, the browser's skips, the CI workflows, the README's links
+CROSS_CUTTING = {"bad_inputs", "devices", "exercises", "layout", "packaging", "stored_outputs", "widget_stand_ins",
+                 "browser_skips", "workflows", "readme_links", "execute_script"}
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "tests").glob("test_*.py")), ids=lambda p: p.stem)
-def test_a_test_file_named_after_a_module_names_it_in_full(path):
-    """tests/test_<x>.py: <x> is a helpers module, a notebook slug (with a suffix), or a tool's name; never an
-    old module name that no longer exists."""
+def test_each_test_file_is_named_for_what_it_tests(path):
+    """tests/test_<x>.py tests a helpers module <x>, a notebook (<x> starts with its slug), a script <x> (or one
+    of its uses, <x> = <script>_<use>), or is one of the few that cut across the course."""
     stem = path.stem[len("test_"):]
-    old = {"proto", "proto_canvas", "zipcode", "zipcode_plots", "pooling", "pooling_plots", "normalization", "lenet1998",
-           "equivariance", "strips", "windows", "windows_plots", "windows_canvas", "strokes", "binding_plots", "locality",
-           "locality_plots"}
-    assert stem not in old
+    helpers_modules = {p.stem for p in MODULES}
+    scripts = {p.stem for p in (ROOT / "scripts").glob("*.py")}
+    of_a_script = any(stem.startswith(name + "_") for name in scripts)  # test_colab_fork: scripts/colab.py on a fork
+    assert stem in helpers_modules | scripts | CROSS_CUTTING or slug_of(stem) or of_a_script, (
+        f"tests/{path.name}: name it test_<module>, test_<slug>_..., test_<script>, or add it to CROSS_CUTTING")
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ROOT / "helpers").with_suffix("").as_posix())
