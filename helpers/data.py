@@ -18,6 +18,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from helpers.inputs import error_reason
+
 __all__ = ["SOURCES", "SIZES", "SPLITS", "EMBEDDED_TRAIN_PER_CLASS_SHARE", "SPLIT_SEED", "BACKGROUND", "DataError",
            "data_source", "repository_root", "data_root", "load_digits", "resize", "cache_dir", "stratified_split",
            "small_digits", "class_counts"]
@@ -195,9 +197,8 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
         try:
             ds = MNIST(str(root), train=train, download=False)
         except Exception as err:  # a corrupt or truncated file
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise DataError(
-                f"The MNIST files in {raw} could not be read ({reason}); delete that folder to download them again."
+                f"The MNIST files in {raw} could not be read ({error_reason(err)}); delete that folder to download them again."
             ) from None
     else:
         if present:
@@ -206,8 +207,7 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
         try:
             ds = MNIST(str(root), train=train, download=True)
         except Exception as err:  # no network, a mirror down, a full disk: torchvision tried every mirror
-            reason = str(err).splitlines()[0].rstrip(".") if str(err) else type(err).__name__
-            raise DataError(f"Full MNIST is not in {root} and downloading it failed ({reason}); connect to the internet "
+            raise DataError(f"Full MNIST is not in {root} and downloading it failed ({error_reason(err)}); connect to the internet "
                             "once, copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded.") from None
     images = ds.data.to(torch.float32).unsqueeze(1).div_(255.0)  # in place: one 188 MB copy for full MNIST, not two
     if tuple(images.shape[1:]) != (1, 28, 28):

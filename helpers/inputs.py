@@ -15,7 +15,7 @@ from typing import Iterator
 import torch
 import torch.nn as nn
 
-__all__ = ["evaluating", "model_device", "finite_range", "check_dtype", "run_model", "check_images"]
+__all__ = ["evaluating", "model_device", "finite_range", "check_dtype", "error_reason", "run_model", "check_images"]
 
 
 @contextlib.contextmanager
@@ -62,6 +62,13 @@ def check_dtype(x: torch.Tensor, module: nn.Module, model: str) -> None:
         raise TypeError(f"{model} holds {dtype} weights but got {x.dtype} input; convert the images with x.to({dtype}) (or the model with .to({x.dtype})).")
 
 
+def error_reason(err: BaseException) -> str:
+    """The first line of an exception's message without its full stop, to quote inside a sentence of ours;
+    the exception's name when it has no message."""
+    text = str(err).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(err).__name__
+
+
 def run_model(model: nn.Module, x: torch.Tensor, who: str) -> torch.Tensor:
     """model(x) at an entry point (predict, fit's first batch): a RuntimeError of the forward pass, which is
     how PyTorch refuses images of a size or a channel count the net was not built for, becomes one sentence
@@ -71,8 +78,7 @@ def run_model(model: nn.Module, x: torch.Tensor, who: str) -> torch.Tensor:
     except torch.OutOfMemoryError:
         raise
     except (RuntimeError, IndexError) as err:  # IndexError: a missing axis, as in amax(2) of a 2-D batch
-        reason = str(err).strip().splitlines()[0].rstrip(".") if str(err).strip() else type(err).__name__
-        raise ValueError(f"{who}: {type(model).__name__} cannot read images of shape {tuple(x.shape)} ({reason}); "
+        raise ValueError(f"{who}: {type(model).__name__} cannot read images of shape {tuple(x.shape)} ({error_reason(err)}); "
                          "pass images of the size and channels it was built for.") from err
 
 

@@ -15,8 +15,6 @@ Whitening of patches (ZCA) is here too: `patches` and `zca_matrix`.
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 

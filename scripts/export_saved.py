@@ -47,11 +47,8 @@ def _bound(alias: ast.alias, node: ast.Import | ast.ImportFrom) -> str:
     return alias.asname or alias.name
 
 
-def _import_line(node: ast.Import | ast.ImportFrom, aliases: list[ast.alias]) -> str:
-    names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in aliases)
-    if isinstance(node, ast.Import):
-        return f"import {names}"
-    return f"from {'.' * node.level}{node.module or ''} import {names}"
+def _alias_text(alias: ast.alias) -> str:
+    return alias.name + (f" as {alias.asname}" if alias.asname else "")
 
 
 def _from_line(module: str, names: list[str], width: int = 120) -> str:
@@ -151,9 +148,9 @@ def export(notebook: Path) -> str | None:
         name = _bound(alias, node)
         if name in wanted:
             if isinstance(node, ast.Import):
-                plain.append(_import_line(node, [alias]))
+                plain.append(f"import {_alias_text(alias)}")
             else:
-                froms.setdefault("." * node.level + (node.module or ""), []).append(_import_line(node, [alias]).split(" import ")[1])
+                froms.setdefault("." * node.level + (node.module or ""), []).append(_alias_text(alias))
             wanted.discard(name)
     lines = plain + [_from_line(module, names) for module, names in froms.items()]
     missing = sorted(wanted - set(dir(builtins)))
