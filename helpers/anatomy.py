@@ -1,23 +1,9 @@
-"""A network's anatomy: its layers' outputs, connections, free parameters and receptive fields (introduced in 01_proto_cnns).
-
-The one definition of each tool the lectures use to look inside a net; every helper and notebook uses these:
-
-- `run_layers(model, x, names=None)`: run `model` once on a batch `x` (N, ...) with forward hooks and
-  return its leaf layers' outputs (or the named layers') in call order. `helpers.shapes.trace`,
-  `count_connections` and `helpers.shift_equivariance_measures` read layers through it.
-- `count_connections(model, input_shape)`: one `LayerCount` row (units, connections, free parameters)
-  per layer that computes weighted sums, counted as the papers count them (01, 02, 04); `totals` sums
-  the rows, `format_counts` prints them. With `biases=False` the rows count multiply-adds proper (06).
-- `free_parameters(module)`: the numbers training can change, as the papers count them;
-  `count_parameters(model)`: every trainable number as PyTorch stores it (a masked kernel whole).
-- `receptive_field(model or [(kernel, stride), ...])`: the `ReceptiveField` (size, stride, offset) of
-  one output unit, in input pixels (06, 08); `window_layers(model)` lists the layers it reads.
-- `zero_input(model, shape)`: the batch of one zero input those counts run on.
-- `pair(value, name)`: a size given as an int or a pair of ints, as a checked pair (h, w).
-"""
+"""A network's anatomy, written once (introduced in 01_proto_cnns): its layers' outputs through forward hooks,
+its connections, multiply-adds and free parameters as the papers count them, and its receptive fields."""
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -34,20 +20,15 @@ __all__ = ["pair", "LayerOutput", "zero_input", "run_layers", "LayerCount", "fre
 
 
 def pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
-    """`value` as a pair (h, w) of positive ints: n gives (n, n), a pair (h, w) stays (kernel sizes, strides, map sizes)."""
+    """`value` as a pair (h, w) of positive ints: n gives (n, n), a pair (h, w) stays."""
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(items) != 2 or any(isinstance(v, bool) or not hasattr(v, "__index__") or operator.index(v) < 1 for v in items):
         raise ValueError(f"{name} must be a positive int or a pair of positive ints like (2, 2), got {value!r}.")
     return operator.index(items[0]), operator.index(items[1])
 
 
-# ---------------------------------------------------------------------------------------------
-# Running a model with forward hooks
-# ---------------------------------------------------------------------------------------------
-
 class LayerOutput(NamedTuple):
-    """One layer's output in `run_layers`: its name in model.named_modules() ("" for the model itself),
-    the layer, and what it returned for the batch, (N, ...)."""
+    """One output of `run_layers`: the layer's name in named_modules() ("" for the model), the layer, its output."""
 
     name: str
     layer: nn.Module
@@ -59,41 +40,27 @@ def _is_leaf(module: nn.Module) -> bool:
 
 
 def zero_input(model: nn.Module, shape: Sequence[int]) -> torch.Tensor:
-    """A batch of one zero input (1, *shape) with the dtype and on the device of `model`'s first
-    floating-point parameter or buffer (float32 on the CPU for a model without any)."""
+    """A batch of one zero input (1, *shape) in the dtype and on the device of `model`'s first float tensor."""
     first = next((t for t in (*model.parameters(), *model.buffers()) if torch.is_floating_point(t)), None)
     return torch.zeros((1, *shape), dtype=first.dtype if first is not None else torch.float32, device=model_device(model))
 
 
 def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = None) -> list[LayerOutput]:
-    """Run `model` once on the batch `x` (N, ...) and return the outputs of its leaf layers, or of
-    the layers called `names` (names from model.named_modules(), containers allowed), in call order.
-
-    The model runs in eval mode without gradients, `x` moved to the model's device; every module's
-    training mode is restored and the hooks are removed afterwards, also when the model fails. A
-    layer called twice appears twice; layers that do not run, or return no tensor, do not appear.
-    An input that does not fit raises a ValueError naming the last layer that ran.
-    """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"run_layers needs a batch tensor (N, ...), got {type(x).__name__}; make one with zero_input(model, shape) or x.unsqueeze(0).")
+    """Run `model` once, in eval mode without gradients, on the batch `x` (N, ...) and return the outputs of its
+    leaf layers, or of the layers called `names` (containers allowed), in call order (a layer called twice, twice)."""
     named = dict(model.named_modules())
-    if names is None:
-        chosen = {name: module for name, module in named.items() if _is_leaf(module)}
-    else:
-        missing = [name for name in names if name not in named]
-        if missing:
-            known = ", ".join(n for n in named if n)
-            raise ValueError(f"No layer named {missing[0]!r} in {type(model).__name__}; pick one of: {known}.")
-        chosen = {name: named[name] for name in names}
+    missing = [name for name in names or () if name not in named]
+    if missing:
+        known = ", ".join(n for n in named if n)
+        raise ValueError(f"No layer named {missing[0]!r} in {type(model).__name__}; pick one of: {known}.")
+    chosen = [(n, named[n]) for n in names] if names is not None else [(n, m) for n, m in named.items() if _is_leaf(m)]
     outputs: list[LayerOutput] = []
 
-    def recorder(name: str):
-        def record(layer: nn.Module, _inputs, output) -> None:
-            if isinstance(output, torch.Tensor):
-                outputs.append(LayerOutput(name, layer, output))
-        return record
+    def record(name: str, layer: nn.Module, _inputs, output) -> None:
+        if isinstance(output, torch.Tensor):
+            outputs.append(LayerOutput(name, layer, output))
 
-    handles = [module.register_forward_hook(recorder(name)) for name, module in chosen.items()]
+    handles = [module.register_forward_hook(functools.partial(record, name)) for name, module in chosen]
     modes = [(module, module.training) for module in model.modules()]
     device = model_device(model, x.device)
     model.eval()
@@ -113,14 +80,9 @@ def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = 
     return outputs
 
 
-# ---------------------------------------------------------------------------------------------
-# Counting connections, multiply-adds and free parameters
-# ---------------------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class LayerCount:
-    """One row of `count_connections`: a layer's name, type, output shape for one input (no batch
-    axis), units, connections and free parameters."""
+    """One row of `count_connections`; `shape` is the output's for one input, without the batch axis."""
 
     name: str
     kind: str
@@ -131,9 +93,8 @@ class LayerCount:
 
 
 def free_parameters(module: nn.Module) -> int:
-    """The numbers training can change in `module` and its sublayers: the elements of parameters
-    with requires_grad, or what a layer's own free_parameters() says (lenet1998.MaskedConv2d counts
-    only the kernels its table keeps)."""
+    """The numbers training can change in `module`, as the papers count them: a layer's own free_parameters()
+    where it has one (lenet5_1998.MaskedConv2d counts only the kernels its table keeps)."""
     own = getattr(module, "free_parameters", None)
     if callable(own):
         return int(own())
@@ -142,23 +103,14 @@ def free_parameters(module: nn.Module) -> int:
 
 
 def count_parameters(model: nn.Module) -> int:
-    """Every number training changes in `model`: the elements of its parameters with requires_grad,
-    as PyTorch stores them (introduced in 01_proto_cnns). A masked kernel counts whole; the papers'
-    count of free parameters, which leaves out masked weights, is `free_parameters` (04 shows both)."""
+    """Every number training changes in `model` as PyTorch stores them (a masked kernel whole)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def layer_connections(module: nn.Module, out_shape: Sequence[int], *, biases: bool = True) -> int | None:
-    """Connections of `module` in one forward pass for one input whose output has `out_shape` (no
-    batch axis): every output unit times the inputs it multiplies, plus one for its bias.
-
-    Knows nn.Linear; nn.Conv1d, Conv2d and Conv3d (any groups); locally connected layers (a 6-D
-    `weight` (out_channels, H_out, W_out, in_channels, kh, kw), one kernel per unit); per-unit bias
-    layers (a module whose only parameter is `bias`, one link per unit); and any module with a method
-    connections(out_shape) -> int (biases included). Returns None for layers without parameters
-    (activations, max or plain average pooling, flatten, padding). With biases=False the bias links
-    are left out: multiply-adds proper, as FLOP counters count them.
-    """
+    """Connections of `module` for one input whose output has `out_shape` (no batch axis): every output unit
+    times the inputs it multiplies, plus one for its bias (none with biases=False: multiply-adds proper).
+    None for a layer without parameters; a locally connected layer has a 6-D weight (out, H, W, in, kh, kw)."""
     units = math.prod(out_shape)
     own = dict(module.named_parameters(recurse=False))
     bias = units if getattr(module, "bias", None) is not None else 0
@@ -190,21 +142,10 @@ def _counted_layers(module: nn.Module, prefix: str = "") -> list[str]:
 
 
 def count_connections(model: nn.Module, input_shape: Sequence[int], *, biases: bool = True) -> list[LayerCount]:
-    """Units, connections and free parameters of every layer that computes weighted sums, for one
-    input of `input_shape` (C, H, W) (or (F,), (C, L): one sample, no batch axis), in call order.
-
-    The first row is the input: its pixels count as units, as in the papers. A connection is one
-    input line of a unit, its bias included (a link from an always-on unit, as the 1989-1998 papers
-    count): one multiply-add of the forward pass. Padded border inputs count too, since every unit
-    has its full set of input lines. With biases=False the bias links are left out, so the rows count
-    multiply-adds only (06_sliding_window). Layers without weights (activations, max pooling) are
-    left out; a layer that runs twice is listed twice, its parameters once; a per-unit bias layer
-    adds connections and parameters but no units (they are the layer's before it). `totals` sums the rows.
-    """
+    """Units, connections and free parameters of every layer that computes weighted sums, for one input of
+    `input_shape` (no batch axis), in call order after a row for the input. A connection is one input line of a
+    unit, its bias included, as the 1989-1998 papers count; a layer that runs twice has its parameters counted once."""
     shape = tuple(input_shape)
-    if not shape or any(isinstance(s, bool) or not hasattr(s, "__index__") or operator.index(s) < 1 for s in shape):
-        raise ValueError(f"input_shape is one input's shape without the batch axis, like (1, 16, 16); got {input_shape!r}.")
-    shape = tuple(operator.index(s) for s in shape)
     rows = [LayerCount("input", "", shape, math.prod(shape), 0, 0)]
     named = dict(model.named_modules())
     layers = [name for name in _counted_layers(model) if name in named]  # a layer shared under two names, once
@@ -241,15 +182,10 @@ def format_counts(rows: Sequence[LayerCount]) -> str:
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------
-# Receptive fields
-# ---------------------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class ReceptiveField:
     """Where a unit at (row, col) of a feature map looks in the input: the square of side `size` whose
-    top-left corner is at (row * stride + offset, col * stride + offset). A negative offset means the
-    fields of the border units reach into the padding."""
+    top-left corner is at (row * stride + offset, col * stride + offset); negative reaches into the padding."""
 
     size: int
     stride: int
@@ -258,8 +194,8 @@ class ReceptiveField:
 
 @dataclass(frozen=True)
 class Window:
-    """One layer of `window_layers`, along either axis: its name, type, kernel span in its input's
-    positions (dilation included), stride and padding before its first window."""
+    """One layer of `window_layers`, along either axis: `kernel` is its span (dilation included), `padding`
+    what comes before its first window."""
 
     name: str
     kind: str
@@ -273,28 +209,23 @@ _PADS = (nn.ConstantPad1d, nn.ConstantPad2d, nn.ZeroPad2d, nn.ReflectionPad1d, n
 
 
 def _square(value: int | Sequence[int], what: str, name: str) -> int:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if any(isinstance(v, str) for v in values):
-        raise ValueError(f"receptive_field needs sizes in pixels, but layer {name!r} has {what} {value!r}; give the layer a number instead.")
-    if len(set(values)) != 1:
-        raise ValueError(f"receptive_field computes square fields, but layer {name!r} has {what} {value!r}; "
-                         "use the same number along both axes.")
-    return int(values[0])
+    values = set(value) if isinstance(value, (tuple, list)) else {value}
+    if len(values) != 1 or isinstance(value, str):
+        raise ValueError(f"receptive_field computes square fields in pixels, but layer {name!r} has {what} {value!r}; "
+                         "use the same number of pixels along both axes.")
+    return int(values.pop())
 
 
 def window_layers(model: nn.Module) -> list[Window]:
-    """The layers of `model` that move or widen a receptive field, in the order they are defined
-    (the order the course's models run them): leaf layers with a `kernel_size` (convolutions,
-    poolings, the course's layers built like them; `stride` defaults to the kernel, `padding` to 0,
-    `dilation` to 1) and padding layers. Refuses a model with nn.Linear layers."""
+    """The layers of `model` that move or widen a receptive field, in the order they are defined: padding
+    layers and leaf layers with a `kernel_size` (`stride` defaults to the kernel, `padding` to 0)."""
     windows = []
     for name, m in model.named_modules():
         if isinstance(m, nn.Linear):
             raise ValueError(f"receptive_field needs a fully convolutional stack, but layer {name!r} is an nn.Linear; "
                              "write it as a convolution first (fully_convolutional(model) does it for a LeNet32).")
         if isinstance(m, _PADS):
-            left, top = m.padding[0], (m.padding[2] if len(m.padding) == 4 else m.padding[0])
-            windows.append(Window(name, type(m).__name__, 1, 1, _square((left, top), "padding", name)))
+            windows.append(Window(name, type(m).__name__, 1, 1, _square(m.padding[::2], "padding", name)))  # left, top
         elif _is_leaf(m) and hasattr(m, "kernel_size"):
             kernel = _square(m.kernel_size, "kernel_size", name)
             stride = getattr(m, "stride", None)
@@ -306,25 +237,18 @@ def window_layers(model: nn.Module) -> list[Window]:
 
 
 def receptive_field(layers: nn.Module | Sequence[tuple[int, int]]) -> ReceptiveField:
-    """The receptive field of one output unit of a stack of convolutions and poolings, in input pixels.
-
-    `layers` is a model (read with `window_layers`, padding and dilation included) or a list of
-    unpadded (kernel, stride) layers in the order they run. size = 1 + sum_l (k_l - 1) * (product of
-    the strides before l); stride = the product of all strides; offset = -sum_l p_l * (product of the
-    strides before l). The 1-D example of 06: size 10, stride 4; SmallConvNet's conv2 (08),
-    [(5, 1), (2, 2), (5, 1)]: size 14, stride 2.
-    """
+    """The receptive field of one output unit, in input pixels, of a model or of a list of unpadded (kernel, stride)
+    layers in the order they run: size = 1 + sum_l (k_l - 1) * (product of the strides before l), stride = the
+    product of all strides, offset = -sum_l p_l * (product of the strides before l)."""
     if isinstance(layers, nn.Module):
         steps = [(w.kernel, w.stride, w.padding) for w in window_layers(layers)]
         if not steps:
             raise ValueError(f"{type(layers).__name__} has no convolution or pooling layer, so it has no receptive field to compute.")
     else:
-        steps = []
-        for layer in layers:
-            kernel, stride = layer
-            if kernel < 1 or stride < 1:
-                raise ValueError(f"Every layer needs kernel >= 1 and stride >= 1, got ({kernel}, {stride}).")
-            steps.append((kernel, stride, 0))
+        steps = [(kernel, stride, 0) for kernel, stride in layers]
+        bad = [(k, s) for k, s, _ in steps if k < 1 or s < 1]
+        if bad:
+            raise ValueError(f"Every layer needs kernel >= 1 and stride >= 1, got {bad[0]}.")
     size, stride, offset = 1, 1, 0
     for k, s, p in steps:
         offset -= p * stride

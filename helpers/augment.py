@@ -9,10 +9,8 @@ __all__ = ["shift", "random_shift", "shifter"]
 
 
 def shift(images: torch.Tensor, dy: torch.Tensor | int, dx: torch.Tensor | int) -> torch.Tensor:
-    """Translate each image by whole pixels (dy down, dx right), filling with zeros; no wrap-around.
-
-    `dy` and `dx` are ints (same shift for all) or int tensors of shape (N,).
-    """
+    """Translate each image by whole pixels (dy down, dx right), filling with zeros; `dy` and `dx` are ints or
+    int tensors (N,)."""
     if images.dim() != 4:
         raise ValueError(f"shift expects images of shape (N, C, H, W), got {tuple(images.shape)}; add axes with unsqueeze.")
     n, _, h, w = images.shape
@@ -31,11 +29,7 @@ def shift(images: torch.Tensor, dy: torch.Tensor | int, dx: torch.Tensor | int) 
 
 def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Shift every image by its own random whole-pixel offset in [-max_shift, max_shift] on each axis."""
-    if max_shift < 0:
-        raise ValueError(f"max_shift must be >= 0, got {max_shift}.")
-    n = images.shape[0]
-    dy = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator)
-    dx = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator)
+    dy, dx = torch.randint(-max_shift, max_shift + 1, (2, len(images)), generator=generator)
     return shift(images, dy, dx)
 
 

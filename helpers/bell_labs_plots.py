@@ -3,27 +3,22 @@ stages of the notes' layer walk."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from helpers.data import BACKGROUND
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+from helpers.shapes import conv_out
 
 __all__ = ["plot_padding", "plot_walk"]
 
 
-def plot_padding(image: torch.Tensor, kernel: int = 5, stride: int = 2, padding: int = 2) -> "Figure":
-    """A 16x16 digit (1, H, W) or (H, W) in [0, 1] on its background frame, with the receptive fields of
-    the first and last H1 unit of a row outlined: shows which padded pixels a strided 5x5 kernel reads."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from helpers.shapes import conv_out
-
+def plot_padding(image: torch.Tensor) -> Figure:
+    """A 16x16 digit (1, H, W) or (H, W) in [0, 1] on its 2-pixel background frame, with the fields of the
+    first and last H1 unit of a row outlined: which padded pixels a 5x5 kernel of stride 2 reads."""
+    kernel, stride, padding = 5, 2, 2
     img = image.detach().cpu().reshape(image.shape[-2], image.shape[-1])
     h, w = img.shape
     framed = F.pad(2 * img - 1, (padding,) * 4, value=BACKGROUND)
@@ -33,37 +28,28 @@ def plot_padding(image: torch.Tensor, kernel: int = 5, stride: int = 2, padding:
     ax.add_patch(Rectangle((padding - 0.5, padding - 0.5), w, h, fill=False, ec="tab:green", lw=1.5, ls="--"))
     for col, color in ((0, "tab:blue"), (n - 1, "tab:red")):
         ax.add_patch(Rectangle((col * stride - 0.5, -0.5), kernel, kernel, fill=False, ec=color, lw=2.5))
-    ax.set_xticks(range(0, w + 2 * padding, 2))
-    ax.set_yticks(range(0, h + 2 * padding, 2))
+    ax.set(xticks=range(0, w + 2 * padding, 2), yticks=range(0, h + 2 * padding, 2))
     ax.set_title(f"{h}x{w} digit + {padding}-pixel frame of -1:\nunits 0 (blue) and {n - 1} (red) of H1's first row", fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | None = None, max_maps: int = 4) -> "Figure":
+def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | None = None, max_maps: int = 4) -> Figure:
     """Feature maps of one input through a net: `stages` is a list of (name, activations (C, H, W)),
     one column per stage with its first `max_maps` maps in the rows, titled with their size; `scores`
     (num_classes,), if given, is drawn as a bar chart in a last column."""
-    import matplotlib.pyplot as plt
-
-    if not stages:
-        raise ValueError("plot_walk needs at least one (name, activations) stage.")
     rows = max(min(max_maps, a.shape[0]) for _, a in stages)
     ncols = len(stages) + (scores is not None)
     fig = plt.figure(figsize=(1.55 * ncols + (0.6 if scores is not None else 0), 1.55 * rows + 0.3))
     grid = fig.add_gridspec(rows, ncols)
     for col, (name, acts) in enumerate(stages):
         a = acts.detach().cpu()
-        if a.dim() != 3:
-            raise ValueError(f"Stage {name!r} must hold activations of shape (C, H, W), got {tuple(a.shape)}.")
         lim = float(a.abs().max()) or 1.0
         for row in range(min(max_maps, a.shape[0])):
             ax = fig.add_subplot(grid[row, col])
             ax.axis("off")
-            if col == 0:
-                ax.imshow(a[row].numpy(), cmap="gray_r")
-            else:
-                ax.imshow(a[row].numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim)
+            colours = {"cmap": "gray_r"} if col == 0 else {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
+            ax.imshow(a[row].numpy(), **colours)
             if row == 0:
                 ax.set_title(f"{name}\n{a.shape[0]} x {a.shape[1]}x{a.shape[2]}", fontsize=8)
     if scores is not None:

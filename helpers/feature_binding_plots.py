@@ -1,20 +1,17 @@
-"""Pictures, an animation and a slider for moving one stroke of a digit (07_feature_binding).
-
-The figures take sweeps (helpers.feature_binding_strokes.Sweep) and layer views (helpers.feature_binding_strokes.lenet_views) as
-arguments and return a matplotlib Figure or Animation; `binding_slider` wires the same frame
-picture to an ipywidgets slider (ipywidgets 7 or 8). Nothing here trains or changes a model.
+"""Pictures, an animation and a slider for moving one stroke of a digit (07_feature_binding), drawn from
+sweeps and layer views (helpers.feature_binding_strokes); nothing here trains or changes a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from helpers.feature_binding_strokes import StrokePath, Sweep, switches
+from helpers.feature_binding_strokes import VIEWS, StrokePath, Sweep, switches
 from helpers.plots import described_box, figure_png
 from helpers.raster import placed
 
@@ -23,11 +20,7 @@ __all__ = ["CLASS_COLOURS", "FIXED_COLOUR", "MOVING_COLOUR", "tile", "frame_text
 
 CLASS_COLOURS = plt.get_cmap("tab10").colors  # class c is drawn in colour c everywhere
 FIXED_COLOUR, MOVING_COLOUR = "tab:blue", "tab:red"
-
-
-def _maps_cmap():
-    """Feature maps: light = silent, dark = strongly active; the NaN gaps of `tile` stay white."""
-    return plt.get_cmap("magma_r").with_extremes(bad="white")
+_MAPS_CMAP = plt.get_cmap("magma_r").with_extremes(bad="white")  # light = silent, dark = active; tile's NaN gaps white
 
 
 def tile(maps: torch.Tensor, ncols: int) -> torch.Tensor:
@@ -48,29 +41,36 @@ def frame_text(sweep: Sweep, step: int) -> str:
     return f"{sweep.path.name}, position {float(sweep.t[step]):.2f}: reads {c} (p = {float(sweep.confidence[step]):.2f})"
 
 
-def draw_strokes(ax, path: StrokePath, t: float, *, lw: float = 1.2) -> None:
-    """Overlay the centre lines of a path's strokes at position t on an image axis (moving one in red)."""
+def draw_strokes(ax, path: StrokePath, t: float, *, lw: float = 1.2, alpha: float = 0.8) -> dict:
+    """The centre lines of a path's strokes at position t over an image axis (moving one in red), by name."""
     drawing = path.drawings(torch.tensor([float(t)]))[0]
+    lines = {}
     for name, pts in placed(drawing).items():
         colour = MOVING_COLOUR if name == path.moving else FIXED_COLOUR
-        ax.plot(pts[:, 0].numpy(), pts[:, 1].numpy(), color=colour, lw=lw, alpha=0.8)
+        lines[name], = ax.plot(pts[:, 0].numpy(), pts[:, 1].numpy(), color=colour, lw=lw, alpha=alpha)
+    return lines
 
 
-def plot_paths(paths: Sequence[StrokePath], positions: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
-               *, size: float = 1.25) -> Figure:
-    """Each path (a row) drawn at some positions (columns); centre lines over the ink, the moving
-    stroke in red, the fixed ones in blue."""
+def _panels(n: int, ncols: int, width: float, height: float, **kwargs) -> tuple[Figure, list]:
+    """A grid of at most `ncols` columns for n panels, the unused cells blank; returns the figure and the n axes."""
+    ncols = min(ncols, n)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, **kwargs)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    return fig, list(axes.flat)[:n]
+
+
+def plot_paths(paths: Sequence[StrokePath], positions: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0)) -> Figure:
+    """Each path (a row) drawn at some positions (columns), its centre lines (draw_strokes) over the ink."""
     t = torch.tensor([float(p) for p in positions])
-    fig, axes = plt.subplots(len(paths), len(t), figsize=(size * len(t) + 1.0, size * len(paths)), squeeze=False)
+    fig, axes = plt.subplots(len(paths), len(t), figsize=(1.25 * len(t) + 1.0, 1.25 * len(paths)), squeeze=False)
     for r, path in enumerate(paths):
         images = path.images(t)
         for j, ax in enumerate(axes[r]):
             ax.imshow(images[j, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
             draw_strokes(ax, path, float(t[j]))
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_xlim(-0.5, 27.5)
-            ax.set_ylim(27.5, -0.5)
+            ax.set(xticks=[], yticks=[], xlim=(-0.5, 27.5), ylim=(27.5, -0.5))
             if r == 0:
                 ax.set_title(f"position {float(t[j]):.2f}", fontsize=8)
         axes[r, 0].set_ylabel(path.name, fontsize=9)
@@ -79,24 +79,18 @@ def plot_paths(paths: Sequence[StrokePath], positions: Sequence[float] = (0.0, 0
     return fig
 
 
-def plot_sweeps(sweeps: Sequence[Sweep], *, threshold: float = 0.8, min_prob: float = 0.1, ncols: int = 2) -> Figure:
+def plot_sweeps(sweeps: Sequence[Sweep], *, threshold: float = 0.8, min_prob: float = 0.1) -> Figure:
     """The class probabilities along each path (one panel per sweep): every class that reaches
     `min_prob` somewhere, in its own colour; the dotted line marks `threshold`."""
-    ncols = min(ncols, len(sweeps))
-    nrows = (len(sweeps) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.6 * nrows), squeeze=False)
-    for ax, s in zip(axes.flat, sweeps):
+    fig, axes = _panels(len(sweeps), 2, 4.4, 2.6)
+    for ax, s in zip(axes, sweeps):
         for c in torch.nonzero(s.probabilities.amax(0) >= min_prob).flatten().tolist():
             ax.plot(s.t.numpy(), s.probabilities[:, c].numpy(), color=CLASS_COLOURS[c], lw=2, label=f"p({c})")
         ax.axhline(threshold, color="grey", ls=":", lw=1)
         order = [int(s.predictions[0])] + [new for _, _, new in switches(s.predictions)]
         ax.set_title(f"{s.path.name}: the net reads " + " -> ".join(map(str, order)), fontsize=10)
-        ax.set_xlabel("position of the moving stroke")
-        ax.set_ylabel("probability")
-        ax.set_ylim(-0.03, 1.03)
+        ax.set(xlabel="position of the moving stroke", ylabel="probability", ylim=(-0.03, 1.03))
         ax.legend(fontsize=8, loc="center left")
-    for ax in list(axes.flat)[len(sweeps):]:
-        ax.axis("off")
     fig.tight_layout()
     return fig
 
@@ -105,37 +99,25 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
     """What each stage sees at some steps of a path (columns): the input, the 20 maps after pool1,
     the 50 maps after pool2, the 500 fc1 units (as a 20x25 grid) and the 10 probabilities.
     Each row shares one colour scale across steps, so a change means a real change."""
-    rows = ["input", "pool1", "pool2", "fc1", "probabilities"]
-    missing = [r for r in rows if r not in views]
-    if missing:
-        raise ValueError(f"views lacks {missing}; compute them with helpers.feature_binding_strokes.lenet_views(model, images).")
-    pics = {
-        "input": [views["input"][i, 0] for i in steps],
-        "pool1": [tile(views["pool1"][i], 5) for i in steps],
-        "pool2": [tile(views["pool2"][i], 10) for i in steps],
-        "fc1": [views["fc1"][i].reshape(20, 25) for i in steps],
-    }
-    fig, axes = plt.subplots(len(rows), len(steps), figsize=(1.75 * len(steps) + 0.8, 8.2), squeeze=False,
+    pictures = {"input": lambda a: a[0], "pool1": lambda a: tile(a, 5), "pool2": lambda a: tile(a, 10),
+                "fc1": lambda a: a.reshape(20, 25)}
+    fig, axes = plt.subplots(len(VIEWS), len(steps), figsize=(1.75 * len(steps) + 0.8, 8.2), squeeze=False,
                              gridspec_kw={"height_ratios": [1.0, 1.1, 0.6, 0.9, 0.8]})
-    cmap = _maps_cmap()
-    for r, name in enumerate(rows):
+    for r, name in enumerate(VIEWS):
+        vmax = float(views[name][list(steps)].max()) or 1.0
         for j, i in enumerate(steps):
             ax = axes[r, j]
             if name == "probabilities":
-                p = views["probabilities"][i]
-                ax.bar(range(10), p.numpy(), color=[CLASS_COLOURS[c] for c in range(10)])
-                ax.set_ylim(0, 1)
-                ax.set_xticks(range(10))
+                ax.bar(range(10), views[name][i].numpy(), color=CLASS_COLOURS[:10])
+                ax.set(ylim=(0, 1), xticks=range(10))
                 ax.tick_params(labelsize=6)
+                ax.set_xlabel(f"reads {int(views[name][i].argmax())}", fontsize=8)
                 if j:
                     ax.set_yticklabels([])
-                ax.set_xlabel(f"reads {int(p.argmax())}", fontsize=8)
-                continue
-            vmax = float(views[name][list(steps)].max()) or 1.0
-            ax.imshow(pics[name][j].numpy(), cmap="gray_r" if name == "input" else cmap, vmin=0, vmax=vmax,
-                      interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
+            else:
+                ax.imshow(pictures[name](views[name][i]).numpy(), cmap="gray_r" if name == "input" else _MAPS_CMAP,
+                          vmin=0, vmax=vmax, interpolation="nearest")
+                ax.set(xticks=[], yticks=[])
             if r == 0:
                 ax.set_title(f"position {float(t[i]):.2f}", fontsize=8)
         axes[r, 0].set_ylabel(name, fontsize=9)
@@ -145,98 +127,82 @@ def plot_layers(views: Mapping[str, torch.Tensor], t: torch.Tensor, steps: Seque
     return fig
 
 
-def plot_progress(curves: Mapping[str, Mapping[str, torch.Tensor]], t: torch.Tensor, *, ncols: int = 4) -> Figure:
+def plot_progress(curves: Mapping[str, Mapping[str, torch.Tensor]], t: torch.Tensor) -> Figure:
     """For each path (a panel), how far each layer's activations have moved from the start digit
     towards the end digit (helpers.feature_binding_strokes.progress), against the stroke's position."""
-    ncols = min(ncols, len(curves))
-    nrows = (len(curves) + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.9 * nrows), squeeze=False, sharey=True)
+    fig, axes = _panels(len(curves), 4, 3.2, 2.9, sharey=True)
     shades = plt.get_cmap("viridis")
-    for ax, (name, layers) in zip(axes.flat, curves.items()):
+    for ax, (name, layers) in zip(axes, curves.items()):
         for k, (layer, c) in enumerate(layers.items()):
             last = layer == "probabilities"
             ax.plot(t.numpy(), c.numpy(), lw=2.5 if last else 1.3, color="black" if last else shades(k / max(1, len(layers) - 1)),
                     label=layer)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("position of the moving stroke")
-    axes[0, 0].set_ylabel("progress from start to end digit")
-    axes[0, 0].legend(fontsize=7)
-    for ax in list(axes.flat)[len(curves):]:
-        ax.axis("off")
+    axes[0].set_ylabel("progress from start to end digit")
+    axes[0].legend(fontsize=7)
     fig.suptitle("Every hidden layer changes gradually; only the output jumps")
     fig.tight_layout()
     return fig
 
 
-class _Frame:
-    """The frame picture of one step: the input with its strokes, pool1 and pool2 maps, probabilities."""
+def _frame(sweep: Sweep, views: Mapping[str, torch.Tensor]) -> tuple[Figure, Callable[[int], list]]:
+    """The frame picture of a sweep (the input with its strokes, pool1 and pool2 maps, probabilities) and
+    the function that shows a step in it, returning the artists it changed."""
+    fig, (ax_img, ax_p1, ax_p2, ax_bar) = plt.subplots(1, 4, figsize=(9.0, 2.4),
+                                                       gridspec_kw={"width_ratios": [1, 1.15, 1.4, 1.3]})
+    img = ax_img.imshow(sweep.images[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    lines = draw_strokes(ax_img, sweep.path, float(sweep.t[0]), lw=1, alpha=0.7)
+    ax_img.set(xlim=(-0.5, 27.5), ylim=(27.5, -0.5))
+    p1 = ax_p1.imshow(tile(views["pool1"][0], 5).numpy(), cmap=_MAPS_CMAP, vmin=0, vmax=float(views["pool1"].max()),
+                      interpolation="nearest")
+    p2 = ax_p2.imshow(tile(views["pool2"][0], 10).numpy(), cmap=_MAPS_CMAP, vmin=0, vmax=float(views["pool2"].max()),
+                      interpolation="nearest")
+    for ax, title in ((ax_img, "input"), (ax_p1, "pool1: 20 maps 12x12"), (ax_p2, "pool2: 50 maps 4x4")):
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(title, fontsize=8)
+    bars = ax_bar.bar(range(10), sweep.probabilities[0].numpy(), color=CLASS_COLOURS[:10])
+    ax_bar.set(ylim=(0, 1), xticks=range(10))
+    ax_bar.set_title("probabilities", fontsize=8)
+    ax_bar.tick_params(labelsize=7)
+    title = fig.suptitle("", fontsize=10)
+    fig.tight_layout()
 
-    def __init__(self, sweep: Sweep, views: Mapping[str, torch.Tensor], figsize: tuple[float, float]) -> None:
-        self.sweep, self.views = sweep, views
-        self.fig, axes = plt.subplots(1, 4, figsize=figsize, gridspec_kw={"width_ratios": [1, 1.15, 1.4, 1.3]})
-        self.ax_img, self.ax_p1, self.ax_p2, self.ax_bar = axes
-        cmap = _maps_cmap()
-        self.img = self.ax_img.imshow(sweep.images[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        self.lines = {}
-        for name, pts in placed(sweep.path.drawings(sweep.t[:1])[0]).items():
-            colour = MOVING_COLOUR if name == sweep.path.moving else FIXED_COLOUR
-            self.lines[name], = self.ax_img.plot(pts[:, 0].numpy(), pts[:, 1].numpy(), color=colour, lw=1, alpha=0.7)
-        self.ax_img.set_xlim(-0.5, 27.5)
-        self.ax_img.set_ylim(27.5, -0.5)
-        self.p1 = self.ax_p1.imshow(tile(views["pool1"][0], 5).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool1"].max()),
-                                  interpolation="nearest")
-        self.p2 = self.ax_p2.imshow(tile(views["pool2"][0], 10).numpy(), cmap=cmap, vmin=0, vmax=float(views["pool2"].max()),
-                                  interpolation="nearest")
-        for ax, title in ((self.ax_img, "input"), (self.ax_p1, "pool1: 20 maps 12x12"), (self.ax_p2, "pool2: 50 maps 4x4")):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(title, fontsize=8)
-        self.bars = self.ax_bar.bar(range(10), sweep.probabilities[0].numpy(), color=[CLASS_COLOURS[c] for c in range(10)])
-        self.ax_bar.set_ylim(0, 1)
-        self.ax_bar.set_xticks(range(10))
-        self.ax_bar.set_title("probabilities", fontsize=8)
-        self.ax_bar.tick_params(labelsize=7)
-        self.title = self.fig.suptitle("", fontsize=10)
-        self.fig.tight_layout()
-
-    def update(self, step: int) -> list:
-        s = self.sweep
-        self.img.set_data(s.images[step, 0].numpy())
-        for name, pts in placed(s.path.drawings(s.t[step:step + 1])[0]).items():
-            self.lines[name].set_data(pts[:, 0].numpy(), pts[:, 1].numpy())
-        self.p1.set_data(tile(self.views["pool1"][step], 5).numpy())
-        self.p2.set_data(tile(self.views["pool2"][step], 10).numpy())
-        for bar, p in zip(self.bars, s.probabilities[step].tolist()):
+    def show(step: int) -> list:
+        img.set_data(sweep.images[step, 0].numpy())
+        for name, pts in placed(sweep.path.drawings(sweep.t[step:step + 1])[0]).items():
+            lines[name].set_data(pts[:, 0].numpy(), pts[:, 1].numpy())
+        p1.set_data(tile(views["pool1"][step], 5).numpy())
+        p2.set_data(tile(views["pool2"][step], 10).numpy())
+        for bar, p in zip(bars, sweep.probabilities[step].tolist()):
             bar.set_height(p)
-        self.title.set_text(frame_text(s, step))
-        return [self.img, self.p1, self.p2, *self.bars, self.title, *self.lines.values()]
+        title.set_text(frame_text(sweep, step))
+        return [img, p1, p2, *bars, title, *lines.values()]
+
+    return fig, show
 
 
-def frame_figure(sweep: Sweep, views: Mapping[str, torch.Tensor], step: int, *,
-                 figsize: tuple[float, float] = (9.0, 2.4)) -> Figure:
-    """One step of a sweep as a figure: the input with its strokes, what pool1 and pool2 see, and
-    the probabilities. `views` are lenet_views of sweep.images."""
-    frame = _Frame(sweep, views, figsize)
-    frame.update(step)
-    return frame.fig
+def frame_figure(sweep: Sweep, views: Mapping[str, torch.Tensor], step: int) -> Figure:
+    """One step of a sweep as a figure (its input, pool1, pool2, probabilities); `views` = lenet_views(sweep.images)."""
+    fig, show = _frame(sweep, views)
+    show(step)
+    return fig
 
 
-def animate(sweep: Sweep, views: Mapping[str, torch.Tensor], *, figsize: tuple[float, float] = (9.0, 2.4),
-            interval: int = 150, bounce: bool = True) -> FuncAnimation:
+def animate(sweep: Sweep, views: Mapping[str, torch.Tensor], *, interval: int = 150,
+            bounce: bool = True) -> FuncAnimation:
     """The stroke moving along a sweep, frame by frame (there and back when `bounce`), as a
     FuncAnimation: save and show it as a GIF with helpers.animation.save_gif."""
-    frame = _Frame(sweep, views, figsize)
+    fig, show = _frame(sweep, views)
     steps = list(range(len(sweep.t)))
     if bounce:
         steps = steps + steps[-2:0:-1]
-    return FuncAnimation(frame.fig, frame.update, frames=steps, interval=interval, blit=False)
+    return FuncAnimation(fig, show, frames=steps, interval=interval, blit=False)
 
 
-def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str, torch.Tensor]], *,
-                   figsize: tuple[float, float] = (9.0, 2.4), dpi: int = 72):
+def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str, torch.Tensor]]):
     """A path menu and a slider that moves the stroke; below them a line of text (frame_text) and
-    the frame picture of that step (frame_figure) as an image. Works with ipywidgets 7 and 8, and
-    draws into an Image widget rather than an Output widget, so it also runs under nbconvert.
+    the frame picture of that step (frame_figure) as an image, so that it also runs under nbconvert.
     Returns the box; its `.children` are (menu, slider, text, image). Where no widget can be shown,
     SLIDER_TEXT stands in for it."""
     import ipywidgets as widgets
@@ -253,7 +219,7 @@ def binding_slider(sweeps: Mapping[str, Sweep], views: Mapping[str, Mapping[str,
         s = sweeps[menu.value]
         step = min(slider.value, len(s.t) - 1)
         text.value = frame_text(s, step)
-        image.value = figure_png(frame_figure(s, views[menu.value], step, figsize=figsize), dpi)
+        image.value = figure_png(frame_figure(s, views[menu.value], step))
 
     def new_path(_change=None) -> None:
         slider.max = len(sweeps[menu.value].t) - 1

@@ -1,9 +1,5 @@
-"""A stroke that moves from one digit to another, and what a net makes of it (07_feature_binding).
-
-Digits are drawn from strokes by helpers.raster. A `StrokePath` keeps all strokes of a drawing fixed
-but one, which it moves through keyframes (1 -> 7 -> 4 ...); `sweep` runs a classifier along such a
-path and `switches` / `confident_ends` say where and how its answer changes; `lenet_views` gives what
-each stage of LeNet5 sees, and `bag_of_features`, `cosine` and `crossing` compare them.
+"""A stroke that moves from one digit to another (1 -> 7 -> 4 ...), and what a net makes of it
+(07_feature_binding): the paths, a classifier's sweep along them, and what each stage of LeNet5 sees.
 """
 
 from __future__ import annotations
@@ -15,48 +11,33 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
-from helpers.inputs import evaluating, model_device
-from helpers.raster import SIZE, _check_stroke, arc, draw, line, resample
+from helpers.anatomy import run_layers
+from helpers.raster import arc, draw, line, resample
 from helpers.train import check_model, predict
 
 __all__ = ["rotate", "StrokePath", "moving_path", "digit_paths", "Sweep", "sweep", "switches", "confident_ends",
            "VIEWS", "lenet_views", "progress", "steepness", "bag_of_features", "cosine", "crossing"]
 
-# ----------------------------------------------------------------------------------------------
-# moving strokes
-
 
 def rotate(points: torch.Tensor, centre: Sequence[float], degrees: float) -> torch.Tensor:
     """A stroke (P, 2) turned by `degrees` around `centre` (clockwise on screen, as y points down)."""
-    pts = _check_stroke(points)
     a = math.radians(degrees)
     r = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], dtype=torch.float32)
     c = torch.tensor([float(v) for v in centre], dtype=torch.float32)
-    return (pts - c) @ r.T + c
-
-
-# ----------------------------------------------------------------------------------------------
-# a stroke that moves
+    return (points.float() - c) @ r.T + c
 
 
 @dataclass
 class StrokePath:
-    """A drawing whose stroke `moving` goes through `keyframes` (K, P, 2) while the others stay put.
-
-    `labels` names the digit each keyframe is drawn to be (one per keyframe, "" for a pose in between),
-    e.g. ("1", "7", "4"). Position t in [0, 1] runs through the keyframes at equal spacing, linearly
-    in between.
-    """
+    """A drawing whose stroke `moving` goes through `keyframes` (K, P, 2) while the others stay put; position
+    t in [0, 1] runs through the keyframes at equal spacing, linearly in between. `labels` names the digit
+    each keyframe is drawn to be, e.g. ("1", "7", "4") ("" for a pose in between)."""
 
     name: str
     fixed: dict[str, torch.Tensor]
     moving: str
     keyframes: torch.Tensor
     labels: tuple[str, ...]
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        k = self.keyframes
 
     def stroke_at(self, t: torch.Tensor | float) -> torch.Tensor:
         """The moving stroke at positions t (T,) in [0, 1]: (T, P, 2) (or (P, 2) for a float t)."""
@@ -73,27 +54,23 @@ class StrokePath:
         moving = self.stroke_at(t.reshape(-1))
         return [{**self.fixed, self.moving: m} for m in moving]
 
-    def images(self, t: torch.Tensor, size: int = SIZE) -> torch.Tensor:
-        """Images (T, 1, size, size) of the drawing at positions t (T,)."""
-        return draw(self.drawings(t), size)
-
-    def keyframe_positions(self) -> torch.Tensor:
-        """The positions t of the keyframes: (K,) from 0 to 1."""
-        return torch.linspace(0, 1, len(self.keyframes))
+    def images(self, t: torch.Tensor) -> torch.Tensor:
+        """Images (T, 1, 28, 28) of the drawing at positions t (T,)."""
+        return draw(self.drawings(t))
 
     def labelled(self) -> list[tuple[float, int]]:
         """(position t, digit) of every keyframe that has a label."""
-        ts = self.keyframe_positions().tolist()
+        ts = torch.linspace(0, 1, len(self.keyframes)).tolist()
         return [(t, int(lab)) for t, lab in zip(ts, self.labels) if lab != ""]
 
 
 def moving_path(name: str, fixed: Mapping[str, torch.Tensor], moving: str, poses: Sequence[torch.Tensor],
-                labels: Sequence[str], points: int = 25, notes: str = "") -> StrokePath:
+                labels: Sequence[str], points: int = 25) -> StrokePath:
     """A StrokePath from poses of the moving stroke (each a polyline (P_k, 2)), resampled to `points` points."""
     if len(poses) < 2:
         raise ValueError(f"A path needs at least two poses of the moving stroke, got {len(poses)}.")
     keys = torch.stack([resample(p, points) for p in poses])
-    return StrokePath(name, dict(fixed), moving, keys, tuple(labels), notes)
+    return StrokePath(name, dict(fixed), moving, keys, tuple(labels))
 
 
 def digit_paths() -> dict[str, StrokePath]:
@@ -110,29 +87,25 @@ def digit_paths() -> dict[str, StrokePath]:
     one_seven_four = moving_path(
         "1-7-4", {"stem": stem}, "bar",
         [line((0.62, 0.0), (0.6, 0.15)), line((0.1, 0.0), (0.62, 0.0)), line((0.3, 0.0), (0.1, 0.6), (0.8, 0.6))],
-        ("1", "7", "4"), notes="the bar lies on the stem (1), tops it (7), then crosses it (4)")
+        ("1", "7", "4"))
     nine_six = moving_path(
         "9-6", {"stem": line((0.55, 0.0), (0.5, 1.0))}, "loop",
         [arc(0.31, 0.25, 0.24, 0.24, 0, 360, 33), arc(0.76, 0.75, 0.24, 0.24, 0, 360, 33)],
-        ("9", "6"), notes="the same loop and stem: the loop slides from top left to bottom right")
+        ("9", "6"))
     bowl = arc(0.5, 0.72, 0.34, 0.27, 215, 510)
     top = torch.cat([arc(0.9, 0.55, 0.62, 0.55, 200, 250, 9)[:-1], bowl[:1]])
     five_six = moving_path(
         "5-6", {"top": top, "bowl": bowl}, "bar",
         [line((float(top[0, 0]), 0.0), (float(top[0, 0]) + 0.55, 0.0)), torch.stack([bowl[-1], bowl[0]])],
-        ("5", "6"), notes="the top bar of the 5 drops to close its bowl")
+        ("5", "6"))
     centre = (0.45, 0.25)
     upper = arc(0.45, 0.25, 0.28, 0.25, -100, 90)
     lower = torch.cat([line((0.73, 0.25), (0.72, 0.75)), arc(0.45, 0.75, 0.27, 0.3, 0, 105)])
     half = arc(0.45, 0.25, 0.28, 0.25, 90, 260)
     three_nine = moving_path(
         "3-9", {"upper": upper, "lower": lower}, "half", [rotate(half, centre, 180 - 30 * k) for k in range(7)],
-        ("3", "", "", "", "", "", "9"), notes="a half loop lying on the 3's upper bowl swings round to close it")
+        ("3", "", "", "", "", "", "9"))
     return {p.name: p for p in (one_seven_four, nine_six, five_six, three_nine)}
-
-
-# ----------------------------------------------------------------------------------------------
-# the sweep
 
 
 @dataclass
@@ -155,7 +128,6 @@ class Sweep:
         return self.probabilities.amax(1)
 
 
-@torch.no_grad()
 def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
     """Move the stroke through `steps` positions and record the model's class probabilities.
     The model takes (N, 1, 28, 28) and returns logits or log-probabilities (N, C): softmax is applied."""
@@ -167,8 +139,7 @@ def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
 
 
 def switches(predictions: torch.Tensor) -> list[tuple[int, int, int]]:
-    """Where a sequence of predicted classes (T,) changes: a list of (index, old class, new class),
-    index being the first position with the new class."""
+    """(index, old class, new class) wherever the predicted classes (T,) change, index being the new class's first."""
     p = predictions.reshape(-1).tolist()
     return [(i, p[i - 1], p[i]) for i in range(1, len(p)) if p[i] != p[i - 1]]
 
@@ -182,28 +153,14 @@ def confident_ends(probabilities: torch.Tensor, threshold: float = 0.8) -> tuple
     return int(c0), int(c1)
 
 
-# ----------------------------------------------------------------------------------------------
-# what the layers see
-
-
 VIEWS = ("input", "pool1", "pool2", "fc1", "probabilities")
 
 
-@torch.no_grad()
 def lenet_views(model: nn.Module, images: torch.Tensor) -> dict[str, torch.Tensor]:
-    """What each stage of a helpers.lenet5.LeNet5 computes for images (N, 1, 28, 28):
-    input (N, 1, 28, 28), pool1 (N, 20, 12, 12) and pool2 (N, 50, 4, 4) after ReLU and max pooling,
-    fc1 (N, 500) after ReLU, probabilities (N, 10)."""
-    for name in ("conv1", "pool1", "conv2", "pool2", "fc1", "fc2"):
-        if not hasattr(model, name):
-            raise TypeError(f"lenet_views needs a LeNet5-like model with a {name} layer; pass helpers.lenet5.LeNet5.")
-    with evaluating(model):
-        x = images.to(model_device(model))
-        p1 = model.pool1(torch.relu(model.conv1(x)))
-        p2 = model.pool2(torch.relu(model.conv2(p1)))
-        f1 = torch.relu(model.fc1(p2.flatten(1)))
-        probs = torch.softmax(model.fc2(f1), 1)
-    return {k: v.cpu() for k, v in zip(VIEWS, (x, p1, p2, f1, probs))}
+    """What each stage of a helpers.lenet5.LeNet5 computes for images (N, 1, 28, 28): the input, pool1 (N, 20, 12, 12)
+    and pool2 (N, 50, 4, 4) (after ReLU and max pooling), fc1 (N, 500) after ReLU, probabilities (N, 10)."""
+    out = {o.name: o.output.cpu() for o in run_layers(model, images, ["pool1", "pool2", "fc1", "fc2"])}
+    return dict(zip(VIEWS, (images.cpu(), out["pool1"], out["pool2"], out["fc1"].relu(), out["fc2"].softmax(1))))
 
 
 def progress(activations: torch.Tensor) -> torch.Tensor:
@@ -213,8 +170,6 @@ def progress(activations: torch.Tensor) -> torch.Tensor:
     a = activations.flatten(1).double()
     d0 = (a - a[0]).norm(dim=1)
     d1 = (a - a[-1]).norm(dim=1)
-    if float(d0[-1]) == 0.0:
-        raise ValueError("The first and last steps have identical activations: progress along this path is undefined.")
     return (d0 / (d0 + d1)).float()
 
 
@@ -226,8 +181,7 @@ def steepness(curve: torch.Tensor) -> float:
 
 
 def bag_of_features(maps: torch.Tensor) -> torch.Tensor:
-    """Which features are present, not where: the mean of each feature map over positions,
-    maps (N, C, H, W) -> (N, C)."""
+    """Which features are present, not where: each map's mean over positions, (N, C, H, W) -> (N, C)."""
     return maps.mean((2, 3))
 
 
@@ -237,8 +191,7 @@ def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 def crossing(sweep_: Sweep) -> float:
-    """The first position where the class predicted at the end overtakes the one predicted at the
-    start, linearly interpolated between steps."""
+    """The position where the end's class first overtakes the start's, interpolated between steps."""
     c0, c1 = int(sweep_.predictions[0]), int(sweep_.predictions[-1])
     if c0 == c1:
         raise ValueError("The prediction is the same at both ends of this sweep: there is no crossing.")

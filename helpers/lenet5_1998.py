@@ -1,26 +1,6 @@
-"""LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5).
-
-Y. LeCun, L. Bottou, Y. Bengio and P. Haffner, "Gradient-Based Learning Applied to Document
-Recognition", Proc. IEEE 86(11):2278-2324, November 1998. Section II.B describes the net, section
-II.C gives the loss (eqs. 8 and 9), Appendix A the squashing constants and the initialisation.
-
-    input 1x32x32 -> C1 6x28x28 -> S2 6x14x14 -> C3 16x10x10 -> S4 16x5x5 -> C5 120 -> F6 84 -> output 10
-
-This is not the lecture's listing (`helpers.lenet5.LeNet5`: conv 20, conv 50, fc 500, max pooling,
-ReLU, 431,080 parameters). What follows the paper, and the one thing that cannot:
-* input: 32x32, background -0.1 and ink 1.175 ("mean roughly 0, variance roughly 1"); MNIST's 28x28
-  digits get a 2-pixel frame (`pad_to_32`);
-* C1, C3, C5: 5x5 convolutions; C3 reads only the S2 maps of Table I (`C3_TABLE`); F6: 84 units;
-* S2, S4: each unit adds its 2x2 inputs, times one trainable coefficient per map, plus one trainable
-  bias per map, then squashes;
-* every unit up to F6 squashes with f(a) = A tanh(S a), A = 1.7159, S = 2/3 (`squash`);
-* output: ten Euclidean RBF units y_i = sum_j (x_j - w_ij)^2 whose +-1 prototypes are fixed, not
-  trained. The paper drew them as 7x12 bitmaps of the characters (hence F6's 84 units); we cannot
-  copy those bitmaps, so ours are random +-1 codes from a seeded generator, an option the paper
-  itself names ("could have been chosen at random with equal probabilities for -1 and +1").
-  We keep the RBF layer rather than a linear one because it is the paper's layer and its
-  counts are the paper's: no trainable parameter and 840 connections, so the model totals 60,000
-  parameters and 340,908 connections, as published (a linear layer would add 850 parameters).
+"""LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5): Y. LeCun, L. Bottou,
+Y. Bengio and P. Haffner, "Gradient-Based Learning Applied to Document Recognition", Proc. IEEE 86(11), 1998
+(section II.B the net, II.C the loss, Appendix A the squashing constants and the initialisation).
 """
 
 from __future__ import annotations
@@ -31,9 +11,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["A", "S", "WHITE_LEVEL", "BLACK_LEVEL", "LAYERS", "C3_INPUTS", "connection_table", "C3_TABLE",
+__all__ = ["A", "S", "WHITE_LEVEL", "BLACK_LEVEL", "LAYERS", "C3_INPUTS", "C3_TABLE",
            "PAPER_COUNTS", "PAPER_TOTALS", "squash", "pad_to_32", "Subsampling", "MaskedConv2d", "EuclideanRBF",
-           "init_appendix_a", "mse_loss", "map_loss"]
+           "init_appendix_a", "mse_loss"]
 
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
@@ -50,24 +30,12 @@ C3_INPUTS: tuple[tuple[int, ...], ...] = (
     (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),  # 3 maps: 4 discontinuous
     (0, 1, 2, 3, 4, 5),  # 1 map: all six
 )
+# (16, 6): C3_TABLE[j, i] is True when C3 map j reads S2 map i
+C3_TABLE = torch.tensor([[i in maps for i in range(6)] for maps in C3_INPUTS])
 
-
-def connection_table(inputs: tuple[tuple[int, ...], ...], in_maps: int = 6) -> torch.Tensor:
-    """A bool table (len(inputs), in_maps): row j is True at the input maps listed in inputs[j]."""
-    table = torch.zeros(len(inputs), in_maps, dtype=torch.bool)
-    for j, maps in enumerate(inputs):
-        table[j, list(maps)] = True
-    return table
-
-
-C3_TABLE = connection_table(C3_INPUTS)  # (16, 6): C3_TABLE[j, i] is True when C3 map j reads S2 map i
-
-# The paper's figures, quoted, with the journal page they are printed on. The paper prints C5's
-# count as "trainable connections" (one weight each, so as many parameters) and F6's as parameters
-# (fully connected, so as many connections); it prints no count for the output layer: 10 units x 84
-# inputs, fixed weights. Those three derived figures are the ones that make the printed totals add up.
-# helpers.anatomy.count_connections(model, (1, 32, 32)) measures the same figures on a model: the
-# layers below say how they count with connections(out_shape), MaskedConv2d with free_parameters().
+# The paper's figures, quoted, with the journal page they are printed on. It prints no count for the
+# output layer (10 units x 84 inputs, fixed weights), C5's as connections and F6's as parameters: those
+# three derived figures are the ones that make the printed totals add up.
 PAPER_COUNTS: dict[str, dict] = {
     layer: {"parameters": parameters, "connections": connections, "page": page, "says": says}
     for layer, parameters, connections, page, says in (
@@ -93,21 +61,15 @@ def squash(a: torch.Tensor) -> torch.Tensor:
 
 def pad_to_32(x: torch.Tensor) -> torch.Tensor:
     """MNIST digits (N, 1, 28, 28) in [0, 1] -> (N, 1, 32, 32): a 2-pixel frame of background (0) on every side."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"pad_to_32 expects a tensor of shape (N, 1, 28, 28), got {type(x).__name__}; load digits with load_digits(size=28).")
     if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
         raise ValueError(f"pad_to_32 expects digits of shape (N, 1, 28, 28), got {tuple(x.shape)}; load them with load_digits(size=28), or add the channel axis with x.unsqueeze(1).")
     return F.pad(x, (2, 2, 2, 2), value=0.0)
 
 
 class Subsampling(nn.Module):
-    """S2 and S4: each unit adds the 4 inputs of its 2x2 window, multiplies the sum by its map's
-    trainable coefficient, adds its map's trainable bias and squashes.
-
-    Input (N, maps, H, W) -> output (N, maps, H // 2, W // 2). Two free parameters per map; five
-    connections per unit (4 inputs and the bias). Section II.A describes the same unit with the
-    average of the four inputs: the factor 4 only rescales the coefficient.
-    """
+    """S2 and S4: each unit adds the 4 inputs of its 2x2 window, times its map's trainable coefficient,
+    plus its map's trainable bias, squashed; (N, maps, H, W) -> (N, maps, H // 2, W // 2). (Section II.A
+    takes the average of the four inputs instead: the factor 4 only rescales the coefficient.)"""
 
     def __init__(self, maps: int) -> None:
         super().__init__()
@@ -128,18 +90,12 @@ class Subsampling(nn.Module):
 
 
 class MaskedConv2d(nn.Conv2d):
-    """C3: a convolution in which output map j reads only the input maps with table[j, i] True.
-
-    Input (N, in_maps, H, W) -> output (N, out_maps, H - k + 1, W - k + 1). `weight` keeps nn.Conv2d's
-    dense shape (out_maps, in_maps, k, k); the kernels the table leaves out start at zero and
-    `forward` multiplies the weight by the table, so they get zero gradient and stay zero. They
-    are not parameters of the paper's net: `free_parameters` and `connections` count only the
-    kernels the table keeps.
-    """
+    """C3: a convolution in which output map j reads only the input maps with table[j, i] True (C3_TABLE).
+    `weight` keeps nn.Conv2d's dense shape; the kernels the table leaves out start at zero and `forward`
+    multiplies them by the table, so they stay zero. `free_parameters` and `connections` count only the
+    kernels the table keeps, as the paper does."""
 
     def __init__(self, table: torch.Tensor, kernel_size: int = 5) -> None:
-        if not isinstance(table, torch.Tensor) or table.dim() != 2 or table.dtype != torch.bool or not bool(table.any(1).all()):
-            raise ValueError("A connection table is a bool tensor (out_maps, in_maps) with at least one True per row; use C3_TABLE.")
         super().__init__(table.shape[1], table.shape[0], kernel_size)
         self.register_buffer("table", table.clone(), persistent=False)
         with torch.no_grad():
@@ -166,13 +122,9 @@ class MaskedConv2d(nn.Conv2d):
 
 
 class EuclideanRBF(nn.Module):
-    """The output layer: one Euclidean RBF unit per class, y_i = sum_j (x_j - w_ij)^2 (section II.B, eq. 7).
-
-    Input (N, in_features) -> penalties (N, classes): the squared distance from F6's state to each
-    class's prototype; the smaller, the better the fit. The prototypes (classes, in_features) are
-    +-1 codes drawn at random from a generator seeded with `seed` and kept fixed: a buffer, not a
-    parameter, so no optimizer trains them (the paper's were hand-drawn 7x12 bitmaps, also fixed).
-    """
+    """The output layer: one Euclidean RBF unit per class, y_i = sum_j (x_j - w_ij)^2 (section II.B, eq. 7);
+    (N, in_features) -> penalties (N, classes). The prototypes are fixed (a buffer): random +-1 codes from
+    `seed`, an option the paper names, as its hand-drawn 7x12 bitmaps cannot be copied."""
 
     def __init__(self, in_features: int = 84, classes: int = 10, seed: int = 1998) -> None:
         super().__init__()
@@ -190,9 +142,8 @@ class EuclideanRBF(nn.Module):
 
 def init_appendix_a(model: nn.Module, generator: torch.Generator | None = None) -> None:
     """Appendix A's initialisation, in place: every weight and bias of C1, S2, C3, S4, C5 and F6 uniform
-    in +-2.4 / F_i, F_i the fan-in of its unit (25 in C1, 4 in S2 and S4, 75/100/150 in C3, 400 in C5,
-    120 in F6); C3's left-out kernels stay zero. `model` is any net with those six layers, named so and
-    built from nn.Conv2d, Subsampling, MaskedConv2d and nn.Linear (LeNet1998, or the one 04 writes out)."""
+    in +-2.4 / F_i, F_i the fan-in of its unit; C3's left-out kernels stay zero. `model` has those six
+    layers, so named, built from nn.Conv2d, Subsampling, MaskedConv2d and nn.Linear (04's LeNet1998)."""
 
     def uniform_(t: torch.Tensor, fan_in: torch.Tensor | int) -> None:
         bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype)
@@ -212,28 +163,7 @@ def init_appendix_a(model: nn.Module, generator: torch.Generator | None = None) 
 
 
 def mse_loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """The paper's simplest criterion (eq. 8): the mean penalty of the correct class.
-
-    `scores` (N, 10) are LeNet1998's outputs (minus the penalties), `labels` (N,). It pulls F6's state
-    towards the right class's +-1 prototype and no further, so F6's units stay out of the flat ends
-    of the squashing function (+-1 is where its curvature is largest, Appendix A). With fixed
-    prototypes nothing collapses (the paper's worry is for trained ones), but nothing pushes the
-    wrong classes away either. It is the loss we train LeNet1998 with.
-    """
+    """The paper's simplest criterion (eq. 8): the mean penalty of the correct class, for scores (N, 10)
+    (minus the penalties) and labels (N,). It pulls F6's state to the right class's +-1 prototype and no
+    further, so F6's units stay out of the flat ends of the squashing function."""
     return -scores.gather(1, labels[:, None]).mean()
-
-
-def map_loss(scores: torch.Tensor, labels: torch.Tensor, j: float = math.inf) -> torch.Tensor:
-    """The paper's discriminative criterion (eq. 9): mean of y_D + log(e^-j + sum_i e^-y_i).
-
-    `scores` (N, 10) are LeNet1998's outputs (minus the penalties y_i), `labels` (N,). Besides
-    lowering the right class's penalty it raises the others'; e^-j stands for a "rubbish" class of
-    constant penalty j > 0. With j = inf (the default) it is cross-entropy on the scores, i.e.
-    F.cross_entropy(scores, labels), the default loss of `helpers.train.fit`. Since every prototype
-    has the same length, those scores are a linear layer with fixed weights 2 w_i (the |x|^2 terms
-    cancel in the softmax): its pull on F6 does not stop at the prototype but only once the softmax
-    is sure, driving F6's units past +-1 towards saturation; in our runs it trained worse than `mse_loss`.
-    """
-    rubbish = scores.new_full((scores.shape[0], 1), -j)
-    return (torch.logsumexp(torch.cat([rubbish, scores], 1), 1) - scores.gather(1, labels[:, None]).squeeze(1)).mean()
-

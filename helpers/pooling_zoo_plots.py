@@ -1,14 +1,8 @@
-"""Figures and sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map (03_pooling_zoo).
-
-The logic lives in plain functions that take tensors and numbers and return numbers, tensors or
-matplotlib Figures (`window_values`, `window_weights`, `pooled_maps`, `plot_window`, `plot_pooled_maps`),
-so it is tested without a browser; `pooling_sliders` only wires them to ipywidgets (7 or 8), which
-it imports when called, and draws into Image widgets so that it also runs under nbconvert and nbval.
+"""Figures and sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map
+(03_pooling_zoo); the sliders draw into Image widgets, so that they also run under nbconvert and nbval.
 """
 
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import torch
@@ -17,16 +11,15 @@ from matplotlib.figure import Figure
 from helpers.plots import described_box, figure_png
 from helpers.pooling_zoo_operators import avg_pool, input_gradient, lp_pool, lse_pool, max_pool
 
-__all__ = ["NAMES", "window_values", "window_weights", "pooled_maps", "plot_window", "plot_pooled_maps",
+__all__ = ["NAMES", "window_values", "pooled_maps", "plot_window", "plot_pooled_maps",
            "pooling_sliders", "SLIDERS_TEXT"]
 
 NAMES = ("max", "average", "Lp", "LSE (1/n)", "LSE (no 1/n)")
 
 
 def _check_2d(t: torch.Tensor, name: str) -> torch.Tensor:
-    if not isinstance(t, torch.Tensor) or t.dim() != 2 or not torch.is_floating_point(t):
-        got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
-        raise ValueError(f"{name} must be a 2-D float tensor (H, W), got {got}; pass e.g. feature_maps[0, 0].float().")
+    if t.dim() != 2 or not torch.is_floating_point(t):
+        raise ValueError(f"{name} must be a 2-D float tensor (H, W), got {tuple(t.shape)}; pass e.g. feature_maps[0, 0].float().")
     return t
 
 
@@ -38,33 +31,21 @@ def window_values(window: torch.Tensor, p: float, b: float) -> dict[str, float]:
     return {name: float(o) for name, o in zip(NAMES, outs)}
 
 
-def window_weights(window: torch.Tensor, p: float, b: float) -> dict[str, torch.Tensor]:
-    """How much each input of the window (kh, kw) moves the pooled value: d(pool)/d(input), keyed by
-    'max', 'average', 'Lp', 'LSE' (the LSE gradient is softmax(b * window), with or without 1/n)."""
-    w = _check_2d(window, "window")[None, None]
-    k = tuple(w.shape[-2:])
-    grads = (input_gradient(w, max_pool, k), input_gradient(w, avg_pool, k), input_gradient(w, lp_pool, k, p=p),
-             input_gradient(w, lse_pool, k, b=b))
-    return {name: g[0, 0] for name, g in zip(("max", "average", "Lp", "LSE"), grads)}
-
-
-def pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) -> dict[str, torch.Tensor]:
-    """A feature map (H, W) pooled by max, average, Lp and LSE (with 1/n): (H // kernel, W // kernel) each."""
+def pooled_maps(fmap: torch.Tensor, p: float, b: float) -> dict[str, torch.Tensor]:
+    """A feature map (H, W) pooled 2x2 by max, average, Lp and LSE (with 1/n): (H // 2, W // 2) each."""
     x = _check_2d(fmap, "fmap")[None, None]
-    return {"max": max_pool(x, kernel)[0, 0], "average": avg_pool(x, kernel)[0, 0],
-            "Lp": lp_pool(x, kernel, p=p)[0, 0], "LSE (1/n)": lse_pool(x, kernel, b=b)[0, 0]}
-
-
-def _p_label(p: float) -> str:
-    return "inf" if math.isinf(p) else f"{p:.3g}"
+    return {"max": max_pool(x, 2)[0, 0], "average": avg_pool(x, 2)[0, 0],
+            "Lp": lp_pool(x, 2, p=p)[0, 0], "LSE (1/n)": lse_pool(x, 2, b=b)[0, 0]}
 
 
 def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
-    """One window with its values, the Lp and LSE gradient weights, and a bar per pooling."""
+    """One window (kh, kw) with its values, how much each input moves the Lp and LSE values (their
+    gradients; LSE's is softmax(b x)), and a bar per pooling."""
     vals = window_values(window, p, b)
-    wts = window_weights(window, p, b)
+    w, k = window[None, None], tuple(window.shape)
+    lp_weights, lse_weights = input_gradient(w, lp_pool, k, p=p)[0, 0], input_gradient(w, lse_pool, k, b=b)[0, 0]
     fig, axes = plt.subplots(1, 4, figsize=(12, 2.8), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
-    panels = ((window, "window"), (wts["Lp"], f"Lp weights, p={_p_label(p)}"), (wts["LSE"], f"LSE weights = softmax(b x), b={b:.3g}"))
+    panels = ((window, "window"), (lp_weights, f"Lp weights, p={p:.3g}"), (lse_weights, f"LSE weights = softmax(b x), b={b:.3g}"))
     for ax, (img, title) in zip(axes, panels):
         ax.imshow(img.detach().numpy(), cmap="viridis")
         lo, hi = float(img.min()), float(img.max())
@@ -74,8 +55,7 @@ def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
                 bright = hi > lo and (v - lo) / (hi - lo) > 0.6  # dark text on the yellow end of viridis
                 ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black" if bright else "white")
         ax.set_title(title, fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xticks=[], yticks=[])
     ax = axes[3]
     names = list(vals)
     ax.barh(names, [vals[n] for n in names], color=["C3", "C0", "C1", "C2", "C4"])
@@ -88,34 +68,25 @@ def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
     return fig
 
 
-def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float, kernel: int = 2) -> Figure:
+def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float) -> Figure:
     """A feature map and its four pooled versions side by side, each on its own colour scale."""
-    maps = pooled_maps(fmap, p, b, kernel)
+    maps = pooled_maps(fmap, p, b)
     fig, axes = plt.subplots(1, 5, figsize=(12, 2.7))
-    titles = {"Lp": f"Lp, p={_p_label(p)}", "LSE (1/n)": f"LSE (1/n), b={b:.3g}"}
+    titles = {"Lp": f"Lp, p={p:.3g}", "LSE (1/n)": f"LSE (1/n), b={b:.3g}"}
     for ax, (name, img) in zip(axes, [("feature map", fmap), *maps.items()]):
         ax.imshow(img.detach().numpy(), cmap="magma")
         ax.set_title(titles.get(name, name), fontsize=9)
         ax.axis("off")
-    fig.suptitle(f"{kernel}x{kernel} pooling, stride {kernel}")
+    fig.suptitle("2x2 pooling, stride 2")
     fig.tight_layout()
     return fig
 
 
-def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2, p: float = 2.0, b: float = 1.0):
-    """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) redrawing plot_window and plot_pooled_maps.
+def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, p: float = 2.0, b: float = 1.0):
+    """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) in an HBox above plot_window and plot_pooled_maps,
+    in an ipywidgets VBox; where no widget can be shown, SLIDERS_TEXT stands in for it."""
+    import ipywidgets as widgets
 
-    Returns an ipywidgets VBox (its children: the two sliders in an HBox, then the two images); display
-    it as a cell's last expression. Where no widget can be shown, SLIDERS_TEXT stands in for it.
-    The figures are drawn into Image widgets (not an Output widget), so the cell also runs under
-    nbconvert. Needs ipywidgets 7 or 8.
-    """
-    _check_2d(window, "window")
-    _check_2d(fmap, "fmap")
-    try:
-        import ipywidgets as widgets
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("pooling_sliders needs ipywidgets: run `pip install ipywidgets` (or `make lab`).") from err
     p_slider = widgets.FloatLogSlider(value=p, base=2, min=0, max=6, step=0.25, description="p", continuous_update=False)
     b_slider = widgets.FloatLogSlider(value=b, base=10, min=-2, max=2, step=0.1, description="b", continuous_update=False)
     window_image = widgets.Image(format="png")
@@ -123,7 +94,7 @@ def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, kernel: int = 2
 
     def draw(_change: object = None) -> None:
         window_image.value = figure_png(plot_window(window, p_slider.value, b_slider.value), tight=True)
-        maps_image.value = figure_png(plot_pooled_maps(fmap, p_slider.value, b_slider.value, kernel), tight=True)
+        maps_image.value = figure_png(plot_pooled_maps(fmap, p_slider.value, b_slider.value), tight=True)
 
     p_slider.observe(draw, names="value")
     b_slider.observe(draw, names="value")

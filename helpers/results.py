@@ -1,9 +1,5 @@
-"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 01_proto_cnns).
-
-`record("lenet5_test_accuracy", 98.1, paper=99.05, unit="%")` stores the figure under the data
-source in force (embedded or mnist), so the README can put the paper, this course on the default
-data and this course on full MNIST side by side. Env CONVNETS_RESULTS overrides the file's path.
-"""
+"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 01_proto_cnns), so that
+the README can set the paper, the default data and full MNIST side by side; env CONVNETS_RESULTS sets the path."""
 
 from __future__ import annotations
 
@@ -15,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from helpers.data import data_source, repository_root
+from helpers.inputs import error_reason
 
 __all__ = ["results_path", "load", "record"]
 
@@ -24,8 +21,7 @@ def results_path(source: str | None = None) -> Path:
     if os.environ.get("CONVNETS_RESULTS"):
         return Path(os.environ["CONVNETS_RESULTS"])
     repo = repository_root()
-    base = (repo if repo is not None else Path.cwd()) / "results"
-    return base / f"{data_source(source)}.json"
+    return (repo if repo is not None else Path.cwd()) / "results" / f"{data_source(source)}.json"
 
 
 def load(path: str | os.PathLike | None = None, *, source: str | None = None) -> dict[str, dict[str, Any]]:
@@ -36,10 +32,9 @@ def load(path: str | os.PathLike | None = None, *, source: str | None = None) ->
         return {}
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ValueError(f"Cannot read the results file {p} ({err.strerror}); check its permissions, or pass another path or set CONVNETS_RESULTS.") from None
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{p} is not valid JSON ({err.msg} at line {err.lineno}); delete it and rerun the notebooks to record it again.") from None
+    except (OSError, ValueError) as err:  # unreadable, or not JSON
+        raise ValueError(f"Cannot read the results file {p} ({error_reason(err)}); check it, or delete it and rerun "
+                         "the notebooks to record it again.") from None
     if not isinstance(data, dict):
         raise ValueError(f"{p} should hold a JSON object of figures; delete it and rerun the notebooks to record it again.")
     return data
@@ -77,22 +72,18 @@ def record(key: str, value: float, *, paper: float | str | None = None, unit: st
 
 
 def _check_not_folder(path: Path) -> None:
-    """Refuse a results path that names a folder (a learner's record(..., path="results/"))."""
     if path.is_dir():
         raise ValueError(f"The results path {path} is a folder, not a file; pass a file path such as {path / 'embedded.json'}.")
 
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `path`.lock while reading and rewriting `path` (POSIX; elsewhere no lock)."""
+    """Hold an exclusive lock on `path`.lock (POSIX; Windows, where notebooks run one at a time, gets none)."""
     try:
         import fcntl
-    except ImportError:  # Windows: notebooks there run one at a time
+    except ImportError:
         yield
         return
     with open(path.with_name(path.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield

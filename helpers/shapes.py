@@ -1,9 +1,5 @@
 """Output-size arithmetic of convolutions and pooling, and a layer-by-layer shape trace (introduced in 01_proto_cnns).
-
-The rule every layer follows is out = (in + 2*padding - dilation*(kernel-1) - 1) // stride + 1,
-which for dilation 1 is the lecture's (in + 2p - k) // s + 1. `trace` reads the layers with
-helpers.anatomy.run_layers and counts their free parameters with helpers.anatomy.free_parameters.
-"""
+Every layer follows out = (in + 2*padding - dilation*(kernel-1) - 1) // stride + 1."""
 
 from __future__ import annotations
 
@@ -13,7 +9,7 @@ import torch.nn as nn
 
 from helpers.anatomy import free_parameters, run_layers, zero_input
 
-__all__ = ["conv_out", "pool_out", "Row", "trace", "format_trace"]
+__all__ = ["conv_out", "pool_out", "Row", "trace"]
 
 
 def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -43,29 +39,15 @@ class Row:
 
 
 def trace(model: nn.Module, input_shape: tuple[int, ...], *, show: bool = True) -> list[Row]:
-    """Run a zero input of `input_shape` ((C, H, W), (C, L), or (N, C, H, W) whose batch is ignored)
-    through `model` and list each leaf layer's output shape and free parameters, in call order;
-    prints the table unless show=False. An input that does not fit raises a ValueError naming the
-    last layer that ran.
-    """
-    shape = tuple(input_shape)
-    if len(shape) < 2:
-        raise ValueError(f"input_shape must include channels, like (1, 28, 28); got {shape}.")
-    sample = shape if len(shape) in (2, 3) else shape[1:]
+    """Each leaf layer's output shape and free parameters, in call order, for a zero input of `input_shape`
+    ((C, H, W), (C, L), or (N, C, H, W) whose batch is ignored); prints the table unless show=False."""
+    sample = tuple(input_shape)[1:] if len(input_shape) == 4 else tuple(input_shape)
     rows = [Row("input", "", sample, 0)]
     for name, layer, out in run_layers(model, zero_input(model, sample)):
         kind = type(layer).__name__
         rows.append(Row(name or kind, kind, tuple(out.shape[1:]), free_parameters(layer)))
     if show:
-        print(format_trace(rows))
+        lines = [f"{'layer':<12}{'type':<17}{'output shape':<18}{'params':>10}"]
+        lines += [f"{r.name:<12}{r.kind:<17}{' x '.join(map(str, r.shape)):<18}{r.params:>10,}" for r in rows]
+        print("\n".join([*lines, f"{'total':<47}{sum(r.params for r in rows):>10,}"]))
     return rows
-
-
-def format_trace(rows: list[Row]) -> str:
-    """A fixed-width table of a trace, with the total parameter count on the last line."""
-    lines = [f"{'layer':<12}{'type':<17}{'output shape':<18}{'params':>10}"]
-    for r in rows:
-        shape = " x ".join(map(str, r.shape))
-        lines.append(f"{r.name:<12}{r.kind:<17}{shape:<18}{r.params:>10,}")
-    lines.append(f"{'total':<47}{sum(r.params for r in rows):>10,}")
-    return "\n".join(lines)

@@ -1,5 +1,4 @@
-"""Figures of the sliding-window reader (06_sliding_window): the 1-D net's outputs, the output maps
-along strips, and the training class of every window position."""
+"""Figures of the sliding-window reader (06_sliding_window)."""
 
 from __future__ import annotations
 
@@ -11,37 +10,32 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.anatomy import receptive_field, window_layers
-from helpers.sliding_window_reader import strip_image, unpadded_field
+from helpers.sliding_window_reader import unpadded_field
 from helpers.sliding_window_strips import CLASSES, NONE, Strip
 
 __all__ = ["plot_one_d", "plot_output_maps", "plot_window_labels"]
 
 
 def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
-    """The units of a 1-D stack of convolutions and poolings for `length` inputs, each drawn above the
-    centre of the inputs it sees, lines to the units it reads; green: the units a `base`-long input
-    already has, pink: the units the extra inputs add (the lecture's figure of the 1-D example)."""
+    """The lecture's figure of the 1-D example: the units of an unpadded 1-D stack for `length` inputs, each
+    above the centre of the inputs it sees; green: the units a `base`-long input has, pink: those the rest add."""
     unpadded_field(net)
     layers = window_layers(net)
     fields = [receptive_field([(w.kernel, w.stride) for w in layers[:l]]) for l in range(len(layers) + 1)]
-    sizes, jumps, lengths = [f.size for f in fields], [f.stride for f in fields], [length]
-    for w in layers:
-        lengths.append((lengths[-1] - w.kernel) // w.stride + 1)
+    lengths = [(length - f.size) // f.stride + 1 for f in fields]
     names = ["input"] + [f"{'conv' if w.kind.startswith('Conv') else 'pool'} {w.kernel}" for w in layers]
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    pos = [[i * jumps[l] + (sizes[l] - 1) / 2 for i in range(lengths[l])] for l in range(len(lengths))]
-    for l in range(1, len(lengths)):
-        k, s = layers[l - 1].kernel, layers[l - 1].stride
+    pos = [[i * f.stride + (f.size - 1) / 2 for i in range(n)] for f, n in zip(fields, lengths)]
+    for l, w in enumerate(layers, 1):
         for i, x in enumerate(pos[l]):
-            for src in range(i * s, i * s + k):
+            for src in range(i * w.stride, i * w.stride + w.kernel):
                 ax.plot([pos[l - 1][src], x], [l - 1, l], color="0.75", lw=0.8, zorder=1)
     for l, xs in enumerate(pos):
         for i, x in enumerate(xs):
-            old = i * jumps[l] + sizes[l] <= base
+            old = i * fields[l].stride + fields[l].size <= base
             ax.scatter([x], [l], s=160, color="#5cb85c" if old else "#f08cb4", edgecolor="black", zorder=2)
         ax.text(-1.2, l, f"{names[l]}: {lengths[l]}", ha="right", va="center", fontsize=9)
-    ax.set_xlim(-5.5, length)
-    ax.set_ylim(-0.6, len(lengths) - 0.4)
+    ax.set(xlim=(-5.5, length), ylim=(-0.6, len(lengths) - 0.4))
     ax.axis("off")
     ax.set_title(f"{base} inputs give 1 output (green); {length - base} more inputs (pink) give "
                  f"{lengths[-1] - 1} more", fontsize=10)
@@ -51,10 +45,8 @@ def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
 
 def plot_output_maps(images: Sequence[torch.Tensor], maps: Sequence[torch.Tensor], *, first_centre: float = 0.0,
                      titles: Sequence[str] | None = None, suptitle: str | None = None) -> Figure:
-    """Each image (1, 32, W) above its output map (11, n) as a heat map, column j drawn under the
-    window centre x = first_centre + 4j (0 for output_map's padded strips, 16 for an unpadded pass)."""
-    if len(images) != len(maps) or not images:
-        raise ValueError("plot_output_maps needs one output map per image, and at least one image.")
+    """Each image (1, 32, W) above its output map (11, n), column j under the window centre x = first_centre + 4j
+    (0 for output_map's padded strips, 16 for an unpadded pass)."""
     widths = [int(im.shape[-1]) for im in images]
     span = max(max(widths), first_centre + 4 * max(p.shape[1] for p in maps)) + 4
     inch = min(14.0, 1.0 + span / 14) - 1.0  # width of the axes: 14 pixels per inch, at most 13 inches
@@ -62,17 +54,15 @@ def plot_output_maps(images: Sequence[torch.Tensor], maps: Sequence[torch.Tensor
     fig = plt.figure(figsize=(inch + 1.0, len(images) * (image_h + map_h + 0.7) + (0.4 if suptitle else 0)))
     grid = fig.add_gridspec(2 * len(images), 1, height_ratios=[image_h, map_h] * len(images), hspace=0.3,
                             left=0.8 / (inch + 1.0), right=1 - 0.2 / (inch + 1.0))
-    for r, (im, p) in enumerate(zip(images, maps)):
+    for r, (im, p) in enumerate(zip(images, maps, strict=True)):
         top = fig.add_subplot(grid[2 * r])
         bottom = fig.add_subplot(grid[2 * r + 1], sharex=top)
-        n = p.shape[1]
-        top.imshow(strip_image(im)[0].numpy(), cmap="gray_r", vmin=0, vmax=1, extent=(0, widths[r], 32, 0), aspect="auto")
+        top.imshow(im[0].numpy(), cmap="gray_r", vmin=0, vmax=1, extent=(0, widths[r], 32, 0), aspect="auto")
         top.set_yticks([])
         top.tick_params(labelbottom=False)
-        if titles is not None:
-            top.set_title(titles[r], fontsize=10)
+        top.set_title(titles[r] if titles else "", fontsize=10)
         bottom.imshow(p.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto", interpolation="nearest",
-                      extent=(first_centre - 2, first_centre + 4 * (n - 1) + 2, CLASSES - 0.5, -0.5))
+                      extent=(first_centre - 2, first_centre + 4 * (p.shape[1] - 1) + 2, CLASSES - 0.5, -0.5))
         bottom.set_yticks(range(CLASSES), [str(c) for c in range(NONE)] + ["none"], fontsize=7)
         bottom.set_xlim(-4, span - 4)
         bottom.set_xlabel("window centre (pixels)" if r == len(images) - 1 else "", fontsize=8)
@@ -82,21 +72,17 @@ def plot_output_maps(images: Sequence[torch.Tensor], maps: Sequence[torch.Tensor
 
 
 def plot_window_labels(strip: Strip, targets: torch.Tensor) -> Figure:
-    """A strip with, under it, the training class of the window centred at each position:
-    the digit (green), none of the above (grey) or left out (white)."""
-    inch = strip.width / 14
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(inch + 0.6, 32 / 14 + 1.6), sharex=True,
+    """A strip above the training class of the window centred at each position (window_targets)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(strip.width / 14 + 0.6, 32 / 14 + 1.6), sharex=True,
                                       gridspec_kw={"height_ratios": [32 / 14, 0.5]})
     top.imshow(strip.image[0].numpy(), cmap="gray_r", vmin=0, vmax=1, extent=(0, strip.width, 32, 0), aspect="auto")
     top.set_yticks([])
     top.set_title(f"which window teaches what: strip '{strip.text}'", fontsize=10)
-    colours = {NONE: "0.6", -1: "white"}
-    for x, t in enumerate(targets.tolist()):
-        bottom.bar(x, 1, width=1.0, color=colours.get(t, "#5cb85c"), edgecolor="none")
+    colours = [{NONE: "0.6", -1: "white"}.get(t, "#5cb85c") for t in targets.tolist()]
+    bottom.bar(range(len(colours)), 1, width=1.0, color=colours, edgecolor="none")
     for c, d in zip(strip.centres.tolist(), strip.text):
         bottom.text(c, 0.5, d, ha="center", va="center", fontsize=9, color="black")
-    bottom.set_yticks([])
-    bottom.set_xlim(-0.5, strip.width + 0.5)
+    bottom.set(yticks=[], xlim=(-0.5, strip.width + 0.5))
     bottom.set_xlabel("window centre x (green: the digit, grey: none of the above, white: left out)", fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,9 +1,5 @@
-"""A small, fast training loop over tensors (introduced in 01_proto_cnns; 04_lenet5 writes the loop out).
-
-Data stay as tensors: a batch is `images[idx]` for a shuffled index, never a per-sample Python
-transform. Progress bars come from tqdm.auto and are off when `progress=False` or when the
-environment variable CONVNETS_PROGRESS is 0.
-"""
+"""A small, fast training loop over tensors (introduced in 01_proto_cnns; 04_lenet5 writes the loop out): a batch
+is `images[idx]` for a shuffled index, never a per-sample Python transform."""
 
 from __future__ import annotations
 
@@ -17,11 +13,12 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.inputs import check_dtype, check_images, evaluating, finite_range, model_device, run_model
+from helpers.inputs import check_images, evaluating, finite_range, model_device, run_model
 
 __all__ = ["Data", "OptimizerSpec", "INPUT_LIMIT", "TrainingDiverged", "set_seed", "pick_device", "progress_enabled",
            "History", "check_data", "check_values", "check_model", "predict", "accuracy", "fit"]
@@ -35,13 +32,8 @@ INPUT_LIMIT = 10.0
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised by `fit` at the first batch whose loss is not finite (nan or inf).
-
-    The batch's step is not taken: the model keeps the weights it had (when the loss itself went
-    wrong, say a nan image or loss function, they are those of the last good step; when a step that
-    was too large blew the weights up, they hold what it left), and `history` holds the completed
-    epochs and every finite batch loss, so the learner can plot how training blew up.
-    """
+    """Raised by `fit` at the first batch whose loss is not finite. That batch's step is not taken, and
+    `history` holds the completed epochs and every finite batch loss, to plot how training blew up."""
 
     def __init__(self, message: str, history: "History") -> None:
         super().__init__(message)
@@ -49,37 +41,32 @@ class TrainingDiverged(RuntimeError):
 
 
 def set_seed(seed: int = 0) -> torch.Generator:
-    """Seed Python, NumPy (when present) and torch; returns a torch.Generator seeded the same way."""
+    """Seed Python, NumPy and torch; returns a torch.Generator seeded the same way."""
     random.seed(seed)
+    np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    try:
-        import numpy as np
-
-        np.random.seed(seed % 2**32)
-    except ImportError:  # pragma: no cover
-        pass
     return torch.Generator().manual_seed(seed)
 
 
 def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` gives env CONVNETS_DEVICE if set, else CUDA when available, else the CPU; anything else
-    is passed to torch.device. A device torch cannot use is refused with a sentence saying what to do."""
+    """``"auto"``: env CONVNETS_DEVICE if set, else CUDA when available, else the CPU; else torch.device(device)."""
     if str(device) == "auto":
-        wanted = os.environ.get("CONVNETS_DEVICE", "").strip().lower()
-        if not wanted or wanted == "auto":
+        device = os.environ.get("CONVNETS_DEVICE", "").strip().lower() or "auto"
+        if device == "auto":
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        device = wanted
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError):
         raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda' (or 'cuda:1'), 'mps' or 'auto' "
                          "(CONVNETS_DEVICE sets the default).") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"Device {device!r} asked for, but this torch sees no CUDA GPU: install a CUDA build of torch "
-                         "(on Colab: Runtime > Change runtime type > GPU), or use 'cpu' / unset CONVNETS_DEVICE.")
-    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ValueError(f"Device {device!r} asked for, but this torch has no Apple-silicon GPU (MPS) here: use 'cpu' or unset CONVNETS_DEVICE.")
-    return dev
+        fix = ("sees no CUDA GPU: install a CUDA build of torch (on Colab: Runtime > Change runtime type > GPU), "
+               "or use 'cpu' / unset CONVNETS_DEVICE")
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        fix = "has no Apple-silicon GPU (MPS) here: use 'cpu' or unset CONVNETS_DEVICE"
+    else:
+        return dev
+    raise ValueError(f"Device {device!r} asked for, but this torch {fix}.")
 
 
 def progress_enabled(progress: bool = True) -> bool:
@@ -87,11 +74,17 @@ def progress_enabled(progress: bool = True) -> bool:
     return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def _progress_bar(progress: bool, total: int, name: str):
+    """A tqdm bar of `total` batches, which does nothing when progress is off."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=name, unit="batch", leave=True, disable=not progress_enabled(progress))
+
+
 @dataclass
 class History:
-    """Per-epoch figures of one `fit`: mean training loss over the epoch's batches, then train and test
-    accuracy (percent, measured in eval mode after the epoch) and the epoch's seconds; `batch_loss`
-    holds the loss of every batch, in the order they were trained (epochs * batches per epoch)."""
+    """Per-epoch figures of one `fit`: mean training loss, train and test accuracy (percent, in eval mode
+    after the epoch) and seconds; `batch_loss` holds every batch's loss in training order."""
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -117,29 +110,21 @@ class History:
 
 
 def check_data(data: Data, name: str = "data") -> Data:
-    """Validate an (images, labels) pair: same length, float images (N, ...), int64 labels (N,).
-
-    Reads only shapes and dtypes (no values), so it costs nothing however large the data.
-    """
-    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+    """Check an (images, labels) pair: float images (N, ...), int64 labels (N,), N >= 1. Reads no values."""
+    if not (isinstance(data, (tuple, list)) and len(data) == 2 and all(isinstance(t, torch.Tensor) for t in data)):
         raise TypeError(f"{name} must be a pair (images, labels) of tensors, as load_digits returns.")
     x, y = data
-    if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
-        raise TypeError(f"{name} must hold two tensors (images, labels), got {type(x).__name__} and {type(y).__name__}.")
-    if y.dim() != 1 or len(x) != len(y):
-        raise ValueError(f"{name}: images {tuple(x.shape)} and labels {tuple(y.shape)} must have the same first dimension N and labels shape (N,).")
-    if len(y) == 0:
-        raise ValueError(f"{name} is empty; pass at least one (image, label) pair.")
-    if not torch.is_floating_point(x):
-        raise TypeError(f"{name}: images must be floating point, got {x.dtype}; use images.float() / 255 for raw pixels.")
-    if y.dtype != torch.long:
-        raise TypeError(f"{name}: labels must be int64 class indices, got {y.dtype}; convert them with labels.long().")
+    if y.dim() != 1 or len(x) != len(y) or len(y) == 0:
+        raise ValueError(f"{name}: images {tuple(x.shape)} and labels {tuple(y.shape)} must have the same first "
+                         "dimension N >= 1 and labels shape (N,); pass one label per image.")
+    if not torch.is_floating_point(x) or y.dtype != torch.long:
+        raise TypeError(f"{name}: images must be floating point and labels int64 class indices, got {x.dtype} and "
+                        f"{y.dtype}; use images.float() / 255 for raw pixels and labels.long() for labels.")
     return x, y
 
 
 def _warn_at_learners_line(message: str) -> None:
-    """A UserWarning attributed to the first frame outside helpers/ (the learner's own line), however deep in
-    the helpers it was raised and whatever wraps the helpers' functions."""
+    """A UserWarning attributed to the first frame outside helpers/ (the learner's own line)."""
     frame, here = sys._getframe(1), os.path.dirname(__file__)
     while frame.f_back is not None and os.path.dirname(frame.f_code.co_filename) == here:
         frame = frame.f_back
@@ -147,9 +132,8 @@ def _warn_at_learners_line(message: str) -> None:
 
 
 def check_values(data: Data, name: str = "data") -> tuple[int, int]:
-    """Read the values of a checked (images, labels) pair once (one min/max each) and return the
-    smallest and largest label. Images holding nan or inf, and negative labels, are refused; images
-    beyond +-INPUT_LIMIT (raw 0-255 pixels, say) get a warning, since they train badly but may be meant."""
+    """The smallest and largest label of a checked pair, read once. nan or inf images and negative labels
+    are refused; images beyond +-INPUT_LIMIT (raw 0-255 pixels) get a warning, since they may be meant."""
     x, y = data
     low, high = finite_range(x, f"{name}: the images hold nan or inf values; check which with "
                                 "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
@@ -163,21 +147,22 @@ def check_values(data: Data, name: str = "data") -> tuple[int, int]:
 
 
 def _check_classes(outputs: torch.Tensor, last: int, name: str) -> None:
-    """Refuse labels that the net cannot output: the largest label `last` must be < outputs.shape[1]."""
+    """Refuse labels up to `last` that a net with outputs.shape[1] outputs cannot output."""
     if outputs.dim() >= 2 and last >= outputs.shape[1]:
         raise ValueError(f"{name}: the labels go up to {last} but the net has {outputs.shape[1]} outputs (classes 0 to "
                          f"{outputs.shape[1] - 1}); give the net's last layer {last + 1} outputs or check the labels.")
 
 
 def check_model(model: nn.Module, x: torch.Tensor | None, who: str) -> None:
-    """Refuse a model class (instead of an instance), a non-module, and images `x` (when given)
-    whose float dtype differs from the weights' (float64 images into a float32 net)."""
-    if isinstance(model, type):
-        raise TypeError(f"{who} needs a model, got the class {model.__name__}; build one first, as in {model.__name__}().")
+    """Refuse anything but a model, and images `x` (when given) of another dtype than its weights, never cast."""
     if not isinstance(model, nn.Module):
-        raise TypeError(f"{who} needs a torch.nn.Module such as LeNet5(), got {type(model).__name__}; pass the net as the first argument.")
-    if x is not None and any(torch.is_floating_point(p) for p in model.parameters()):
-        check_dtype(x, model, who)  # the one dtype rule of every course model
+        got = (f"the class {model.__name__}; build one first, as in {model.__name__}()" if isinstance(model, type)
+               else f"{type(model).__name__}; pass the net as the first argument")
+        raise TypeError(f"{who} needs a torch.nn.Module such as LeNet5(), got {got}.")
+    weight = next((p for p in model.parameters() if torch.is_floating_point(p)), None)
+    if x is not None and weight is not None and x.dtype != weight.dtype:
+        raise TypeError(f"{who} holds {weight.dtype} weights but got {x.dtype} input; convert the images with "
+                        f"x.to({weight.dtype}) (or the model with .to({x.dtype})).")
 
 
 def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
@@ -195,10 +180,8 @@ def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_d
 
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, device: str | torch.device | None = None) -> torch.Tensor:
-    """The model's outputs for `images`, evaluated in batches in eval mode, returned on the CPU.
-
-    The batches go to the model's own device (where its parameters are: the CPU after `fit`), or to
-    `device` when given, which must then be where the model is."""
+    """The model's outputs for `images`, in batches in eval mode on the model's device (or `device`, which
+    must then be where the model is), returned on the CPU."""
     check_images(images, "predict", dims=None)
     check_model(model, images, "predict")
     dev = model_device(model, images.device) if device is None else pick_device(device)
@@ -209,18 +192,25 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
 
 
 def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: str | torch.device | None = None) -> float:
-    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs),
-    computed on the model's own device (or `device`, as for predict); labels the model cannot output
-    (10 for a 10-class net) are refused, not counted as wrong."""
+    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs); labels
+    the model cannot output (10 for a 10-class net) are refused, not counted as wrong."""
     x, y = check_data(data)
     outputs = predict(model, x, batch_size=batch_size, device=device)
     _check_classes(outputs, int(y.max()), "accuracy")
     return 100.0 * (outputs.argmax(1) == y).float().mean().item()
 
 
-def _check_fit(model: nn.Module, train: Data, test: Data | None, epochs: int, batch_size: int, lr: float,
-               loss_fn: Callable | None, augment: Callable | None, schedule: str) -> tuple[torch.Tensor, torch.Tensor, int, int]:
-    """fit's entry checks, all before training starts: (images, labels, largest train label, largest test label)."""
+def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int, lr: float, batch_size: int = 64,
+        optimizer: OptimizerSpec = "sgd", momentum: float = 0.9, weight_decay: float = 0.0,
+        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+        augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None, schedule: str = "constant",
+        train_accuracy: bool = True, channels_last: bool = False, seed: int = 0, device: str | torch.device = "auto",
+        progress: bool = True) -> History:
+    """Train `model` in place on `train` = (images, labels) with 04's loop, shuffled by a generator seeded with
+    `seed`, and return its History. The loss defaults to cross-entropy (right for logits and log-probabilities);
+    `augment(batch, generator)` may transform each batch; `schedule="cosine"` decays the learning rate to 0.
+    fit trains on `device` and hands the model back where it found it, also on an error. Mistakes are caught
+    before the first step; a loss that is not finite stops training with TrainingDiverged."""
     x, y = check_data(train, "train")
     if test is not None:
         check_data(test, "test")
@@ -237,71 +227,14 @@ def _check_fit(model: nn.Module, train: Data, test: Data | None, epochs: int, ba
         raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
     last = check_values((x, y), "train")[1]
     last_test = check_values(test, "test")[1] if test is not None else -1
-    return x, y, last, last_test
-
-
-class _NoBar:
-    """What fit calls on its progress bar, doing nothing (progress off)."""
-
-    def update(self, n: int) -> None: ...
-
-    def set_postfix(self, values: dict) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def _progress_bar(progress: bool, total: int, name: str):
-    if not progress_enabled(progress):
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=name, unit="batch", leave=True)
-
-
-def fit(
-    model: nn.Module,
-    train: Data,
-    test: Data | None = None,
-    *,
-    epochs: int,
-    lr: float,
-    batch_size: int = 64,
-    optimizer: OptimizerSpec = "sgd",
-    momentum: float = 0.9,
-    weight_decay: float = 0.0,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
-    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
-    schedule: str = "constant",
-    train_accuracy: bool = True,
-    channels_last: bool = False,
-    seed: int = 0,
-    device: str | torch.device = "auto",
-    progress: bool = True,
-) -> History:
-    """Train `model` in place on `train` = (images, labels) and return its History: 04's loop, shuffled by
-    a torch.Generator seeded with `seed`, plus accuracies after each epoch (`train_accuracy=False` skips the
-    training set's) and a progress bar.
-
-    The loss defaults to cross-entropy (right for logits and for log-probabilities); `augment(batch,
-    generator)` may transform each batch; `schedule="cosine"` decays the learning rate to 0 over all
-    steps; `channels_last=True` keeps weights and batches in NHWC memory (faster for plain conv nets on a
-    CPU, `make bench`). fit trains on `device` ("auto": a GPU when PyTorch sees one) and hands the model
-    back where it found it, also on an error, so later cells run it on CPU tensors.
-    Mistakes are caught before the first step: labels that are not class indices the net can output,
-    images holding nan or of another dtype than the weights (0-255 pixels get a warning). A loss that is
-    not finite stops training with TrainingDiverged, whose `history`, like the model, keeps what was learned.
-    """
-    x, y, last, last_test = _check_fit(model, train, test, epochs, batch_size, lr, loss_fn, augment, schedule)
     loss_fn = loss_fn or F.cross_entropy
     gen = torch.Generator().manual_seed(seed)
     history, n = History(), len(y)
     steps = epochs * -(-n // batch_size)
     dev, home = pick_device(device), model_device(model)
-    model.to(dev)
-    bar = _NoBar()
+    bar = None
     try:
-        if channels_last:
-            model.to(memory_format=torch.channels_last)
+        model.to(dev, memory_format=torch.channels_last if channels_last else torch.preserve_format)
         opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" else None
         bar = _progress_bar(progress, steps, type(model).__name__)
@@ -344,6 +277,7 @@ def fit(
             history.seconds.append(time.perf_counter() - start)
             bar.set_postfix({"loss": f"{history.loss[-1]:.3f}", **({"test": f"{history.test_accuracy[-1]:.1f}%"} if test is not None else {})})
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         model.to(home)
     return history

@@ -77,10 +77,40 @@ def tidy_outputs(path: Path) -> int:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    touched = drop_widget_views(nb) + coalesce_streams(nb)
+    touched = drop_widget_views(nb) + coalesce_streams(nb) + fold_cells(nb)
     if touched:
         nbformat.write(nb, path)
     return touched
+
+
+CHECK, SETUP = "check", "setup"  # the two tags of cells kept out of a learner's way (DEVELOPERS.md, "Check cells")
+
+
+def fold_cells(nb) -> int:
+    """Give the tagged cells the metadata that keeps them out of a learner's way; returns how many changed.
+
+    A `check` cell holds CI's bookkeeping (asserts that only guard CI, record, save_figure, the canvas's
+    error-message checks): JupyterLab shows it collapsed (`jupyter.source_hidden`) and the book leaves it out
+    (`remove-cell`). A `setup` cell (the Colab install, the imports) stays open in JupyterLab and sits behind
+    the book's toggle (`hide-input`).
+    """
+    changed = 0
+    for cell in nb.cells:
+        tags = list(cell.metadata.get("tags", []))
+        wanted = tags + [t for t in (["remove-cell"] if CHECK in tags else ["hide-input"] if SETUP in tags else [])
+                         if t not in tags]
+        hidden = CHECK in tags
+        if wanted != tags or bool(cell.metadata.get("jupyter", {}).get("source_hidden")) != hidden:
+            if wanted != tags:
+                cell.metadata["tags"] = wanted
+            if hidden:
+                cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+            else:
+                cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+                if cell.metadata.get("jupyter") == {}:
+                    del cell.metadata["jupyter"]
+            changed += 1
+    return changed
 
 
 def coalesce_streams(nb) -> int:

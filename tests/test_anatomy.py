@@ -82,11 +82,9 @@ def test_run_layers_restores_every_modules_mode_and_removes_hooks_after_a_failur
     assert net.training and all(not m._forward_hooks for m in net.modules())
 
 
-def test_run_layers_names_the_known_layers_and_wants_a_tensor(lenet, digits):
+def test_run_layers_names_the_known_layers(lenet, digits):
     with pytest.raises(ValueError, match="No layer named 'conv3' in LeNet5; pick one of: conv1, pool1"):
         run_layers(lenet, digits, ["conv3"])
-    with pytest.raises(TypeError, match="zero_input"):
-        run_layers(lenet, [[0.0]])
 
 
 def test_zero_input_follows_the_models_dtype():
@@ -207,9 +205,6 @@ def test_count_connections_keeps_the_mode_and_refuses_what_it_cannot_count():
         count_connections(nn.BatchNorm1d(4), (4,))
     with pytest.raises(TypeError, match="does not know how Scale"):
         count_connections(nn.Sequential(Scale()), (3,))
-    for bad in ((), (1, 0, 4), (1.5, 4), [True, 4]):
-        with pytest.raises(ValueError, match="input_shape is one input's shape without the batch axis"):
-            count_connections(net, bad)
 
 
 def test_format_counts_prints_the_rows_and_the_totals():

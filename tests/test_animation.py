@@ -14,7 +14,7 @@ from matplotlib.animation import FuncAnimation
 from PIL import Image
 
 import helpers.animation as animation
-from helpers.animation import render_gif, save_gif
+from helpers.animation import save_gif
 
 
 def tiny_animation(frames: int = 3):
@@ -27,12 +27,6 @@ def tiny_animation(frames: int = 3):
         return [line]
 
     return fig, FuncAnimation(fig, update, frames=frames, interval=100)
-
-
-def discard(fig, anim) -> None:
-    """Close an animation that was never rendered, without matplotlib's warning about it."""
-    anim._draw_was_started = True
-    plt.close(fig)
 
 
 @pytest.fixture
@@ -67,29 +61,13 @@ def test_skipped_when_images_are_off(tmp_path, monkeypatch):
     assert not (tmp_path / "images").exists()
 
 
-def test_oversized_gif_is_refused_and_not_written(images_in_tmp):
+def test_oversized_gif_is_refused_and_not_written(images_in_tmp, monkeypatch):
+    monkeypatch.setattr(animation, "MAX_MB", 1e-6)
     fig, anim = tiny_animation()
     with pytest.raises(ValueError, match="over the .* MB limit"):
-        save_gif(anim, "99_big.gif", dpi=40, max_mb=1e-6)
+        save_gif(anim, "99_big.gif", dpi=40)
     plt.close(fig)
     assert not (images_in_tmp / "99_big.gif").exists()
-
-
-@pytest.mark.parametrize("name", ["05_x.png", "sub/05_x.gif", "", ".gif"])
-def test_bad_names_are_refused(name, images_in_tmp):
-    fig, anim = tiny_animation()
-    with pytest.raises(ValueError, match="plain file name ending in .gif"):
-        save_gif(anim, name)
-    discard(fig, anim)
-
-
-def test_bad_arguments_are_refused(images_in_tmp):
-    with pytest.raises(TypeError, match="matplotlib Animation"):
-        save_gif("not an animation", "05_x.gif")
-    fig, anim = tiny_animation()
-    with pytest.raises(ValueError, match="fps > 0"):
-        save_gif(anim, "05_x.gif", fps=0)
-    discard(fig, anim)
 
 
 def test_the_gif_shows_inline_without_scripts_or_network(images_in_tmp):
@@ -105,17 +83,11 @@ def test_the_gif_shows_inline_without_scripts_or_network(images_in_tmp):
     assert bundle["text/plain"] == "AnimatedGif: 3 frames, 40x40 px, %.0f kB" % (len(shown.data) / 1e3)
 
 
-def test_the_same_animation_renders_the_same_bytes():
+def test_the_same_animation_renders_the_same_bytes(monkeypatch):
+    monkeypatch.setenv("CONVNETS_IMAGES", "0")
     datas = []
     for _ in range(2):
         fig, anim = tiny_animation()
-        datas.append(render_gif(anim, fps=5, dpi=40).data)
+        datas.append(save_gif(anim, "99_test.gif", fps=5, dpi=40).data)
         plt.close(fig)
     assert datas[0] == datas[1]  # a stored notebook is the same on every run
-
-
-def test_render_gif_refuses_a_figure():
-    fig, anim = tiny_animation()
-    with pytest.raises(TypeError, match="Animation"):
-        render_gif(fig)
-    discard(fig, anim)

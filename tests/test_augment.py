@@ -43,8 +43,6 @@ def test_random_shift_is_reproducible_and_bounded():
 def test_bad_shapes():
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         shift(torch.zeros(9, 9), 1, 1)
-    with pytest.raises(ValueError, match="max_shift must be >= 0"):
-        random_shift(torch.zeros(1, 1, 4, 4), -1)
 
 
 # Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").

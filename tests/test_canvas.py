@@ -46,16 +46,7 @@ def test_the_canvas_syncs_its_size_pen_and_strokes():
     assert state["pen"] == pytest.approx(PEN_SHARE * 200, abs=0.05)  # MNIST's stroke on a digit as tall as the canvas
     assert "pointerdown" in canvas._esm and "pointerup" in canvas._esm and "touchAction" in canvas._esm
     canvas.strokes = [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0]]]
-    canvas.undo()
-    assert canvas.strokes == [[[1.0, 2.0], [3.0, 4.0]]]
-    canvas.clear()
-    assert canvas.strokes == []
-
-
-@pytest.mark.parametrize("size", [(10, 280), (280, 5000), (280.0, 280), (True, 280)])
-def test_a_canvas_of_an_unusable_size_is_refused(size):
-    with pytest.raises(ValueError, match="DrawingCanvas needs a (width|height) of 32 to 2000 pixels"):
-        DrawingCanvas(*size)
+    assert canvas.get_state()["strokes"] == [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0]]]
 
 
 def test_each_drawing_is_read_and_its_answer_shown_before_its_picture():
@@ -79,7 +70,7 @@ def test_a_stroke_from_the_page_is_read_like_a_drawing_from_code():
     app = DrawingApp(reader, width=280, height=280, stand_in="A test canvas.")
     app.canvas.strokes = [[[float(x), float(y)] for x, y in s] for s in SEVEN]  # what the page sends on pointer up
     assert app.answer.value.startswith("2 strokes")
-    app.canvas.undo()  # the Undo button
+    app.canvas.strokes = app.canvas.strokes[:-1]  # what the page sends after the Undo button
     assert app.answer.value.startswith("1 strokes")
 
 

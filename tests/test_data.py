@@ -391,12 +391,6 @@ def test_the_embedded_digits_do_not_depend_on_the_mnist_folder(tmp_path, monkeyp
     assert load_digits("train")[0] is first[0]  # one cached copy: the root matters for full MNIST only
 
 
-def test_resize_refuses_anything_but_single_channel_28x28_digits():
-    for bad in (torch.zeros(2, 3, 28, 28), torch.zeros(2, 1, 28, 30), torch.zeros(1, 28, 28)):
-        with pytest.raises(ValueError, match="resize expects digits of shape \\(N, 1, 28, 28\\)"):
-            data.resize(bad, 32)
-
-
 def test_the_cache_is_written_beside_its_file_through_a_tmp_file(tmp_path, monkeypatch):
     import os
 

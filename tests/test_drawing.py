@@ -35,7 +35,6 @@ def test_where_and_how_large_it_is_drawn_does_not_matter():
     large = drawn_digit(SEVEN, 280, 280)
     small_in_a_corner = drawn_digit(moved(SEVEN, 0.4, 150, 10), 280, 280)
     assert float((large - small_in_a_corner).abs().max()) < 0.05
-    assert drawn_digit(SEVEN, 280, 280, size=16).shape == (1, 1, 16, 16)
 
 
 def test_drawings_that_are_not_digits_get_a_message_to_show():
@@ -59,9 +58,9 @@ def test_drawings_that_are_not_digits_get_a_message_to_show():
     (lambda: drawn_digit(SEVEN, 10, 10), "at least 16x16"),
     (lambda: drawn_digit(SEVEN, 280.0, 280), "whole pixels"),
     (lambda: drawn_digit(torch.zeros(2, 2), 280, 280), "list of strokes"),
-    (lambda: drawn_digit([[(1, float("nan"))]], 280, 280), "finite"),
-    (lambda: drawn_digit([["ab"]], 280, 280), "not a list of"),
-    (lambda: drawn_digit(SEVEN, 280, 280, size=8), "at least 16"),
+    (lambda: drawn_digit([[(1, float("nan"))]], 280, 280), r"\(1, nan\) outside"),
+    (lambda: drawn_digit([["ab"]], 280, 280), "list of strokes"),
+    (lambda: drawn_digit([[(1, 2, 3)]], 280, 280), "list of strokes"),
     (lambda: drawn_strip(SEVEN, 280, 20), "at least 32x32"),
 ])
 def test_mistakes_in_the_calling_code_are_clear(call, message):
@@ -96,16 +95,9 @@ def test_line_helper_strokes_are_accepted_too():
 
 # Written against mutmut's survivors (`make mutants`, DEVELOPERS.md "Mutation testing").
 
-def test_a_larger_field_holds_the_same_digit_at_a_larger_scale():
-    from helpers.raster import centre_of_mass
-
-    small, large = drawn_digit(SEVEN, 280, 280), drawn_digit(SEVEN, 280, 280, size=56)
-    assert large.shape == (1, 1, 56, 56)
-    cx, cy = centre_of_mass(large)[0].tolist()
-    assert abs(cx - 28) < 0.01 and abs(cy - 28) < 0.01  # the centre of mass exactly at the field's centre
-    assert abs(float(large.sum()) / float(small.sum()) - 4) < 0.1  # twice as long, twice as wide strokes
-    rows = torch.nonzero(large[0, 0].amax(1) > 0.5).flatten()
-    assert 2 * 17 <= int(rows.max() - rows.min()) + 1 <= 2 * 21  # twice the extent it has in 28x28
+def test_the_centre_of_mass_is_at_the_fields_centre_to_a_hundredth():
+    cx, cy = centre_of_mass(drawn_digit(SEVEN, 280, 280))[0].tolist()
+    assert abs(cx - 14) < 0.01 and abs(cy - 14) < 0.01  # placement refines the sampled centre of mass
 
 
 def test_a_canvas_hatched_at_pen_width_is_a_scribble():

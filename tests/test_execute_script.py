@@ -83,3 +83,18 @@ def test_coalesce_streams_joins_chunks_of_one_print(tmp_path):
     outputs = nbformat.read(path, as_version=4).cells[0].outputs
     assert [o.get("text") for o in outputs] == ["largest difference: 3.3e-07\n", "warning\n", "after\n", None, "end\n"]
     assert execute_notebooks.coalesce_streams(nbformat.read(path, as_version=4)) == 0
+
+
+def test_check_cells_fold_and_leave_the_book_setup_cells_sit_behind_its_toggle():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    check = nbformat.v4.new_code_cell("assert acc > 90", metadata={"tags": ["check"]})
+    setup = nbformat.v4.new_code_cell("import torch", metadata={"tags": ["setup"]})
+    lesson = nbformat.v4.new_code_cell("fit(net)", metadata={"jupyter": {"source_hidden": True}})  # a stray fold
+    nb.cells = [check, setup, lesson, nbformat.v4.new_markdown_cell("text")]
+    assert execute_notebooks.fold_cells(nb) == 3
+    assert check.metadata == {"tags": ["check", "remove-cell"], "jupyter": {"source_hidden": True}}
+    assert setup.metadata == {"tags": ["setup", "hide-input"]}
+    assert lesson.metadata == {}
+    assert execute_notebooks.fold_cells(nb) == 0  # settled: a second pass changes nothing

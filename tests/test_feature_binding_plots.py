@@ -77,8 +77,6 @@ def test_figures_build(run):
     assert frame._suptitle.get_text() == frame_text(s, 2)
     for f in figs:
         plt.close(f)
-    with pytest.raises(ValueError, match="lenet_views"):
-        plot_layers({"input": views["9-6"]["input"]}, sweeps["9-6"].t, [0])
 
 
 def test_animation_frames_follow_the_sweep(run):

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SLUGS = [p.stem.split("_", 1)[1] for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
 # shared plumbing, named for its job (DEVELOPERS.md, "Map of the course")
-PLUMBING = {"__init__", "anatomy", "animation", "augment", "canvas", "data", "drawing", "inputs", "plots", "raster",
+PLUMBING = {"__init__", "anatomy", "animation", "augment", "canvas", "claims", "data", "diagram", "drawing", "inputs", "plots", "raster",
             "results", "shapes", "train"}
 MODULES = sorted(p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts)
 

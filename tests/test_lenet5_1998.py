@@ -11,8 +11,8 @@ from helpers.anatomy import count_connections, count_parameters, totals
 from helpers.data import resize
 from helpers.lenet5 import LeNet1998
 from helpers.lenet5_1998 import (WHITE_LEVEL, C3_INPUTS, C3_TABLE, BLACK_LEVEL, LAYERS, PAPER_COUNTS, PAPER_TOTALS, A,
-                                 EuclideanRBF, MaskedConv2d, S, Subsampling, connection_table, init_appendix_a,
-                                 map_loss, mse_loss, pad_to_32, squash)
+                                 EuclideanRBF, MaskedConv2d, S, Subsampling, init_appendix_a,
+                                 mse_loss, pad_to_32, squash)
 from helpers.train import accuracy, fit
 
 # Table I as printed: one row per S2 map, one column per C3 map (0..15), X where they connect.
@@ -69,7 +69,7 @@ def test_c3_table_is_table_one():
     assert int(C3_TABLE.sum()) == 60  # 60 connections between S2 and C3 maps
     assert C3_TABLE.sum(1).tolist() == [3] * 6 + [4] * 9 + [6]  # maps read by each C3 map
     assert C3_TABLE.sum(0).tolist() == [10] * 6  # every S2 map feeds 10 C3 maps
-    assert torch.equal(connection_table(C3_INPUTS), C3_TABLE)
+    assert [tuple(row.nonzero().flatten().tolist()) for row in C3_TABLE] == list(C3_INPUTS)
 
 
 def test_c3_table_follows_the_papers_rationale():
@@ -179,12 +179,7 @@ def test_losses():
     gen = torch.Generator().manual_seed(0)
     scores = -torch.rand(5, 10, generator=gen) * 50  # minus penalties
     labels = torch.tensor([0, 3, 9, 2, 2])
-    assert torch.allclose(map_loss(scores, labels), F.cross_entropy(scores, labels))
-    j = 10.0
     penalties = -scores
-    eq9 = penalties[range(5), labels] + torch.log(torch.exp(torch.tensor(-j)) + torch.exp(-penalties).sum(1))
-    assert torch.allclose(map_loss(scores, labels, j=j), eq9.mean())
-    assert map_loss(scores, labels, j=j) > 0
     assert torch.allclose(mse_loss(scores, labels), penalties[range(5), labels].mean())  # eq. 8
 
 
@@ -216,8 +211,6 @@ def test_pad_to_32_bad_shapes(shape):
     with pytest.raises(ValueError, match=r"pad_to_32 expects digits of shape \(N, 1, 28, 28\)") as info:
         pad_to_32(torch.rand(shape))
     assert one_clear_sentence(str(info.value))
-    with pytest.raises(TypeError):
-        pad_to_32([[0.0]])
 
 
 def test_trains_with_helpers_fit():

@@ -43,10 +43,6 @@ def test_show_images_and_filters():
         assert torch.equal(torch.as_tensor(ax.images[0].get_array()), weight[k, 0])
         assert ax.images[0].get_clim() == (-lim, lim)  # the symmetric scale: white is 0
     plt.close(fig)
-    with pytest.raises(ValueError, match="one channel"):
-        show_images(torch.rand(2, 3, 5, 5))
-    with pytest.raises(ValueError, match=r"\(K, 1, kh, kw\)"):
-        show_filters(torch.randn(6, 2, 5, 5))
 
 
 def test_plot_history_draws_one_curve_per_run_and_figure():
@@ -100,7 +96,7 @@ def test_figure_png_is_stable_and_closes_the_figure():
     assert fig.number not in plt.get_fignums()
 
 
-def test_described_box_reads_as_its_sentence_and_refuses_long_ones():
+def test_described_box_reads_as_its_sentence():
     widgets = pytest.importorskip("ipywidgets")
     from helpers.plots import described_box
 
@@ -108,5 +104,4 @@ def test_described_box_reads_as_its_sentence_and_refuses_long_ones():
     box = described_box([label], "A box (open the notebook in Jupyter to use it).")
     assert isinstance(box, widgets.VBox) and box.children == (label,)
     assert repr(box) == "A box (open the notebook in Jupyter to use it)."
-    with pytest.raises(ValueError, match="1 to 110 characters"):
-        described_box([label], "x" * 111)
+    assert repr(described_box([label], "Another box.")) == "Another box." and repr(box).startswith("A box")

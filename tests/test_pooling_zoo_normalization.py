@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.pooling_zoo_normalization import (divisive_normalize, gaussian_window, local_contrast_normalize,
-                                               local_mean, local_std, patches, subtractive_normalize, zca_matrix)
+                                               local_mean, patches, subtractive_normalize, zca_matrix)
 
 
 def rand(*shape, seed=0, dtype=torch.float32):
@@ -20,8 +20,6 @@ def test_gaussian_window():
     assert abs(g.sum().item() - 1) < 1e-6
     assert torch.equal(g, g.T) and torch.equal(g, g.flip(0))
     assert g[4, 4] == g.max()
-    with pytest.raises(ValueError, match="odd"):
-        gaussian_window(8)
 
 
 def test_local_mean_matches_naive_weighted_sum():
@@ -55,7 +53,7 @@ def test_local_contrast_is_invariant_to_gain_and_offset():
 
 def test_divisive_floor():
     v = subtractive_normalize(rand(2, 1, 20, 20, seed=2))
-    s = local_std(v)
+    s = local_mean(v * v).sqrt()  # the local standard deviation
     k = s.mean(dim=(1, 2, 3), keepdim=True)
     torch.testing.assert_close(divisive_normalize(v), v / torch.maximum(s, k))
     torch.testing.assert_close(divisive_normalize(v, floor=10.0), v / 10.0)
@@ -98,5 +96,3 @@ def test_errors():
         local_mean(torch.ones(1, 1, 4, 4, dtype=torch.long))
     with pytest.raises(ValueError, match="single-channel"):
         patches(torch.rand(1, 2, 8, 8), 3)
-    with pytest.raises(ValueError, match="M, D"):
-        zca_matrix(torch.rand(5))

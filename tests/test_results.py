@@ -32,7 +32,7 @@ def test_bad_inputs_are_clear(tmp_path):
     with pytest.raises(ValueError, match="not a finite number"):
         record("k", float("nan"), path=path)
     path.write_text("{not json")
-    with pytest.raises(ValueError, match="is not valid JSON.*delete it"):
+    with pytest.raises(ValueError, match="Cannot read the results file.*delete it"):
         record("k", 1.0, path=path)
     path.write_text(json.dumps([1, 2]))
     with pytest.raises(ValueError, match="JSON object"):

@@ -70,6 +70,8 @@ def test_overlap_mask_counts_the_shared_cells():
     assert m.shape == (6, 5) and int(m.sum()) == 4 * 4
     assert bool(m[2, 0]) and not bool(m[1, 0]) and not bool(m[2, 4])
     assert int(overlap_mask((6, 6), 0, 0, margin=1).sum()) == 16
+    with pytest.raises(ValueError, match="no overlap"):
+        overlap_mask((4, 4), 4, 0)
 
 
 def naive_error(a: torch.Tensor, b: torch.Tensor, ky: int, kx: int) -> float:

@@ -17,7 +17,7 @@ from helpers.data import load_digits
 from helpers.drawing import drawn_strip
 from helpers.lenet5 import LeNet5
 from helpers.sliding_window import decode
-from helpers.sliding_window_canvas import CANVAS_HEIGHT, CANVAS_WIDTH, NumberReading, plot_number_reading, read_number, strip_pad
+from helpers.sliding_window_canvas import CANVAS_HEIGHT, CANVAS_WIDTH, NumberReading, read_number, strip_pad
 from helpers.sliding_window_reader import FullyConvLeNet, LeNet32, fully_convolutional, output_map
 from helpers.sliding_window_strips import NONE, make_fields
 from helpers.train import predict, set_seed
@@ -49,14 +49,14 @@ def test_the_answer_says_what_was_read_or_that_nothing_was():
 
 
 def test_the_figure_shows_the_strip_over_its_output_map(reader):
-    fig = plot_number_reading(read_number(reader, NUMBER_314, CANVAS_WIDTH, CANVAS_HEIGHT))
+    fig = read_number(reader, NUMBER_314, CANVAS_WIDTH, CANVAS_HEIGHT).figure()
     assert len(fig.axes) == 2 and fig.axes[0].get_title().startswith("read: ")
 
 
 @pytest.mark.parametrize("model", [LeNet32(), LeNet5(), FullyConvLeNet])
-def test_only_the_fully_convolutional_reader_reads_strips(model):
-    with pytest.raises(TypeError, match="fully_convolutional|FullyConvLeNet"):
-        read_number(model, NUMBER_314, CANVAS_WIDTH, CANVAS_HEIGHT)
+def test_only_the_fully_convolutional_reader_gets_the_strip_canvas(model):
+    with pytest.raises(TypeError, match="FullyConvLeNet"):
+        strip_pad(model)
 
 
 def test_the_strip_canvas_reads_when_the_pen_lifts(reader):
