@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 export execute results reproducible check-mnist bench mutants install clean help
+.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 export execute results reproducible check-mnist bench mutants lesson-stats install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -25,6 +25,7 @@ help:
 	@echo "make book     build the course as a website in build/book/ (from the stored outputs)"
 	@echo "make export   copy the notebooks' #@save cells into helpers/<slug>.py (after editing such a cell)"
 	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
+	@echo "make lesson-stats  what a learner reads per notebook: words, code on screen, CI scaffolding, diagrams"
 	@echo "make mutants  mutation testing of the shared plumbing (mutmut, installed on first use; about 25 min): score per module, goal 85%"
 
 install: $(STAMP)
@@ -117,6 +118,9 @@ results: $(STAMP)
 check-mnist: $(STAMP)
 	$(BIN)/python scripts/check_mnist.py $(if $(SMALL),--small,)
 	$(if $(SMALL),,$(BIN)/python scripts/results_table.py)
+
+lesson-stats: $(STAMP)
+	$(BIN)/python scripts/lesson_stats.py
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -42,7 +42,7 @@ from helpers.lenet5_canvas import lenet5_pad  # noqa: E402
 from helpers.proto_cnns import Net1, Net2, Net3, Net4, Net5  # noqa: E402
 from helpers.proto_cnns_canvas import proto_pad  # noqa: E402
 from helpers.sliding_window_canvas import strip_pad  # noqa: E402
-from helpers.sliding_window_reader import LeNet32, fully_convolutional  # noqa: E402
+from helpers.sliding_window import LeNet32, fully_convolutional  # noqa: E402
 from helpers.train import set_seed  # noqa: E402
 
 from support import NUMBER_314, SEVEN  # noqa: E402
@@ -52,7 +52,7 @@ GOAL_MS = 200
 # The notebook the browser measurement opens: 04's canvas and 06's strip canvas, untrained nets.
 NOTEBOOK_CELLS = [
     "import torch\nfrom helpers.lenet5 import LeNet5\nfrom helpers.lenet5_canvas import lenet5_pad\n"
-    "from helpers.sliding_window_reader import LeNet32, fully_convolutional\nfrom helpers.sliding_window_canvas import strip_pad\n"
+    "from helpers.sliding_window import LeNet32, fully_convolutional\nfrom helpers.sliding_window_canvas import strip_pad\n"
     "torch.set_num_threads(1)\ntorch.manual_seed(0)",
     "lenet5_pad(LeNet5())",
     "strip_pad(fully_convolutional(LeNet32()))",

@@ -15,7 +15,8 @@ import torch
 
 from helpers.anatomy import count_connections, totals
 from helpers.data import load_digits
-from helpers.sliding_window_reader import FullyConvLeNet, crop_windows, time_passes
+from helpers.sliding_window import FullyConvLeNet
+from helpers.sliding_window_reader import crop_windows, time_passes
 from helpers.sliding_window_strips import strip_of_width
 from helpers.train import set_seed
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"multiply-adds: one pass {macs_one / 1e6:.2f} M, every window {macs_crops / 1e6:.2f} M, ratio {macs_crops / macs_one:.2f}x")
     print(f"one pass over the strip        {t.one_pass * 1e3:8.3f} ms")
     print(f"every window cropped, batched  {t.crops_batched * 1e3:8.3f} ms   ratio {t.ratio('crops_batched'):6.1f}x")
-    print(f"every window cropped, looped   {t.crops_looped * 1e3:8.3f} ms   ratio {t.ratio('crops_looped'):6.1f}x (goal >= 10x)")
+    print(f"every window cropped, looped   {t.crops_looped * 1e3:8.3f} ms   ratio {t.ratio('crops_looped'):6.1f}x")
     return 0 if diff <= 1e-5 else 1
 
 

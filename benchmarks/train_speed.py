@@ -73,7 +73,7 @@ def ours(train, epochs: int, channels_last: bool = False, augment: bool = True) 
 
 def reader_step_ms(channels_last: bool, steps: int = 20) -> float:
     """Milliseconds per training step of 06's reader on a batch of 128 random fields."""
-    from helpers.sliding_window_reader import WIDTHS, LeNet32
+    from helpers.sliding_window import WIDTHS, LeNet32
 
     set_seed(0)
     model, x = LeNet32(WIDTHS), torch.rand(128, 1, 32, 32)

@@ -1,6 +1,6 @@
-"""The Bell Labs nets of 02_bell_labs: the 1989 zip-code net with its connection tables, the 1990
-subsampling layer, and the lecture's walk with a choice of downsampling. Their units, connections and
-free parameters are counted by helpers.anatomy.count_connections, through each layer's connections(out_shape).
+"""What 02_bell_labs uses beside its own #@save cells (helpers.bell_labs: TableConv2d, ZipCodeNet1989): the
+connection tables, the 1989 targets and cost, the 1990 subsampling layer and the lecture's walk with a choice of
+downsampling. helpers.anatomy.count_connections counts their connections through each layer's connections(out_shape).
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.data import BACKGROUND
-
-__all__ = ["DOWNSAMPLING", "cyclic_table", "format_table", "TableConv2d", "ZipCodeNet1989",
-           "pm1_targets", "mse_pm1", "paper_sized", "Subsampling1990", "SubsamplingLeNet"]
+__all__ = ["DOWNSAMPLING", "cyclic_table", "format_table", "pm1_targets", "mse_pm1", "paper_sized", "Subsampling1990",
+           "SubsamplingLeNet"]
 
 DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
@@ -32,100 +30,6 @@ def format_table(table: torch.Tensor) -> str:
     marks = [" ".join(f"{'X' if v else '.':>{width}}" for v in row) for row in table.tolist()]
     rows = [f"out {j:>2} {m}" for j, m in enumerate(marks)]
     return "\n".join([head + "   <- input maps", *rows])
-
-
-class TableConv2d(nn.Module):
-    """A convolution where output map j sees only the input maps with table[j, i] True, its border padded
-    with `pad_value` (1989's "virtual background plane" of -1). `weight` holds one k x k kernel per True
-    entry; `bias="map"` gives one bias per output map, `bias="unit"` one per unit, (out_maps, *out_size)."""
-
-    def __init__(self, table: torch.Tensor, kernel_size: int = 5, stride: int = 1, padding: int = 0,
-                 pad_value: float = 0.0, bias: str | None = "map", out_size: tuple[int, int] | None = None) -> None:
-        super().__init__()
-        if not (isinstance(table, torch.Tensor) and table.dtype == torch.bool and table.dim() == 2
-                and bool(table.any(1).all())):
-            raise ValueError("A connection table is a bool tensor (out_maps, in_maps) with at least one True per row; "
-                             "build one with cyclic_table or torch.ones(out, in, dtype=torch.bool).")
-        self.kernel_size, self.stride, self.padding, self.pad_value = kernel_size, stride, padding, float(pad_value)
-        self.bias_mode = bias
-        self.register_buffer("table", table.clone(), persistent=False)
-        self.weight = nn.Parameter(torch.empty(int(table.sum()), kernel_size, kernel_size))
-        shape = (table.shape[0],) if bias == "map" else (table.shape[0], *out_size) if bias == "unit" else None
-        self.bias = nn.Parameter(torch.zeros(shape)) if shape is not None else None
-        self.reset_parameters()
-
-    @property
-    def fan_in(self) -> torch.Tensor:
-        """Inputs (weights) of one unit of each output map, shape (out_maps,): maps seen x k x k."""
-        return self.table.sum(dim=1) * self.kernel_size**2
-
-    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """The 1989 initialisation: weights uniform in +-2.4 / sqrt(fan-in), biases zero."""
-        bound = (2.4 / self.fan_in.float().sqrt()).repeat_interleave(self.table.sum(1))  # per kernel
-        with torch.no_grad():
-            self.weight.copy_((torch.rand(self.weight.shape, generator=generator) * 2 - 1) * bound[:, None, None])
-            if self.bias is not None:
-                self.bias.zero_()
-
-    def full_weight(self) -> torch.Tensor:
-        """The kernels as a dense conv2d weight (out_maps, in_maps, k, k), zero where the table says no."""
-        w = self.weight.new_zeros(*self.table.shape, self.kernel_size, self.kernel_size)
-        return w.index_put((self.table,), self.weight)
-
-    def connections(self, out_shape: tuple[int, ...]) -> int:
-        """Multiply-adds of one forward pass for an output of shape (out_maps, H', W'): per unit, its weights plus 1 bias."""
-        per_unit = self.fan_in + (1 if self.bias is not None else 0)
-        return int(per_unit.sum()) * int(out_shape[-2] * out_shape[-1])
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        p = self.padding
-        x = F.pad(x, (p, p, p, p), value=self.pad_value)
-        y = F.conv2d(x, self.full_weight(), stride=self.stride)
-        if self.bias is None:
-            return y
-        return y + (self.bias if self.bias_mode == "unit" else self.bias[:, None, None])
-
-    def extra_repr(self) -> str:
-        out_maps, in_maps = self.table.shape
-        return (f"{in_maps} -> {out_maps} maps, {int(self.table.sum())} map-to-map connections, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, pad_value={self.pad_value}, bias={self.bias_mode}")
-
-
-class ZipCodeNet1989(nn.Module):
-    """The 1989 zip-code net (LeCun et al., Neural Computation 1(4), 1989): (N, 1, 16, 16) in [0, 1] -> (N, 10);
-    H1 12x8x8, H2 12x4x4 (each map sees 8 of H1's 12, `table`), H3 30, output 10. `activation` "tanh" or "relu";
-    `output` "tanh" (the 1989 net, for +-1 targets with MSE) or "linear" (logits)."""
-
-    def __init__(self, activation: str = "tanh", output: str = "tanh", table: torch.Tensor | None = None) -> None:
-        super().__init__()
-        self.activation, self.output = activation, output
-        table = cyclic_table(12, 12, 8) if table is None else table
-        # hidden maps are padded with the activation's resting state: -1 for tanh (as in 1989), 0 for ReLU
-        hidden_pad = BACKGROUND if activation == "tanh" else 0.0
-        self.h1 = TableConv2d(torch.ones(12, 1, dtype=torch.bool), 5, stride=2, padding=2, pad_value=BACKGROUND, bias="unit", out_size=(8, 8))
-        self.h2 = TableConv2d(table, 5, stride=2, padding=2, pad_value=hidden_pad, bias="unit", out_size=(4, 4))
-        self.h3 = nn.Linear(12 * 4 * 4, 30)
-        self.out = nn.Linear(30, 10)
-        self.reset_parameters()
-
-    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """Weights uniform in +-2.4 / sqrt(fan-in) (the paper's rule, read with a square root), biases zero."""
-        self.h1.reset_parameters(generator)
-        self.h2.reset_parameters(generator)
-        for layer in (self.h3, self.out):
-            bound = 2.4 / math.sqrt(layer.in_features)
-            with torch.no_grad():
-                layer.weight.copy_((torch.rand(layer.weight.shape, generator=generator) * 2 - 1) * bound)
-                layer.bias.zero_()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f = {"tanh": torch.tanh, "relu": F.relu}[self.activation]
-        x = 2.0 * x - 1.0  # [0, 1] -> [-1, 1]: background -1, ink +1
-        x = f(self.h1(x))
-        x = f(self.h2(x))
-        x = f(self.h3(x.flatten(1)))
-        x = self.out(x)
-        return torch.tanh(x) if self.output == "tanh" else x
 
 
 def pm1_targets(labels: torch.Tensor, num_classes: int = 10) -> torch.Tensor:

@@ -54,8 +54,9 @@ def describe(layer: nn.Module) -> tuple[str, str]:
     name = type(layer).__name__
     kind = next((k for k, words in KINDS.items() if any(w in name.lower() for w in words)), "other")
     if hasattr(layer, "kernel_size"):  # a layer of the course's own: LocallyConnected2d, TableConv2d, ...
-        stride = _pair(getattr(layer, "stride", 1))
-        return kind, f"{name}\n{_pair(layer.kernel_size)} kernels" + (f", stride {stride}" if stride != "1" else "")
+        k, stride = layer.kernel_size, _pair(getattr(layer, "stride", 1))
+        size = f"{k}×{k}" if isinstance(k, int) else "×".join(map(str, k))
+        return kind, f"{name}\n{size} kernels" + (f", stride {stride}" if stride != "1" else "")
     return kind, name
 
 

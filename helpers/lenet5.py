@@ -12,7 +12,7 @@ from helpers.lenet5_1998 import (BLACK_LEVEL, C3_TABLE, WHITE_LEVEL, EuclideanRB
 __all__ = ["LeNet5", "lenet5_sequential", "LeNet1998"]
 
 
-# notebooks/04_lenet5.ipynb, cell 20
+# notebooks/04_lenet5.ipynb, cell 22
 class LeNet5(nn.Module):
     """The lecture's LeNet5, corrected: (N, 1, 28, 28) -> (N, 10) log-probabilities, 431,080 parameters."""
 
@@ -34,7 +34,7 @@ class LeNet5(nn.Module):
         return F.log_softmax(self.fc2(x), dim=1)
 
 
-# notebooks/04_lenet5.ipynb, cell 27
+# notebooks/04_lenet5.ipynb, cell 30
 def lenet5_sequential():
     """The same network as LeNet5, as one nn.Sequential: its state_dict keys are the indices 0, 3, 7, 9."""
     return nn.Sequential(
@@ -46,7 +46,7 @@ def lenet5_sequential():
     )
 
 
-# notebooks/04_lenet5.ipynb, cell 36
+# notebooks/04_lenet5.ipynb, cell 40
 class LeNet1998(nn.Module):
     """LeNet-5 as published (LeCun et al. 1998, section II.B): (N, 1, 32, 32) in [0, 1] -> (N, 10) scores."""
 

@@ -9,7 +9,8 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.plots import described_box, figure_png
-from helpers.pooling_zoo_operators import avg_pool, input_gradient, lp_pool, lse_pool, max_pool
+from helpers.pooling_zoo import avg_pool, lp_pool, lse_pool, max_pool
+from helpers.pooling_zoo_operators import input_gradient
 
 __all__ = ["NAMES", "window_values", "pooled_maps", "plot_window", "plot_pooled_maps",
            "pooling_sliders", "SLIDERS_TEXT"]

@@ -9,10 +9,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["LocallyConnected2d", "Net3", "UnitBias", "Net5", "Net4", "Net1", "Net2", "NETS", "PAPER"]
+__all__ = ["LocallyConnected2d", "Net1", "Net2", "Net3", "UnitBias", "Net4", "Net5", "NETS", "PAPER", "train_epoch"]
 
 
-# notebooks/01_proto_cnns.ipynb, cell 11
+# notebooks/01_proto_cnns.ipynb, cell 12
 class LocallyConnected2d(nn.Module):
     """A convolution without weight sharing: every output position has its own kernel and bias.
     (N, in_channels, in_size, in_size) -> (N, out_channels, n, n), n = (in_size - kernel_size) // stride + 1."""
@@ -32,7 +32,22 @@ class LocallyConnected2d(nn.Module):
         return out.reshape(len(x), self.out_channels, self.n, self.n) + self.bias
 
 
-# notebooks/01_proto_cnns.ipynb, cell 18
+# notebooks/01_proto_cnns.ipynb, cell 19
+class Net1(nn.Sequential):
+    """One fully connected layer: 256 pixels -> 10 scores (a linear classifier)."""
+
+    def __init__(self):
+        super().__init__(nn.Flatten(), nn.Linear(256, 10))
+
+
+class Net2(nn.Sequential):
+    """256 pixels -> 12 tanh units -> 10 scores, fully connected."""
+
+    def __init__(self):
+        super().__init__(nn.Flatten(), nn.Linear(256, 12), nn.Tanh(), nn.Linear(12, 10))
+
+
+# notebooks/01_proto_cnns.ipynb, cell 24
 class Net3(nn.Module):
     """Locally connected, no sharing: 16x16 -> H1 8x8 (3x3 patches) -> H2 4x4 (5x5 patches) -> 10 scores."""
 
@@ -50,7 +65,7 @@ class Net3(nn.Module):
         return self.out(h2.flatten(1))                    # (N, 10) scores
 
 
-# notebooks/01_proto_cnns.ipynb, cell 20
+# notebooks/01_proto_cnns.ipynb, cell 27
 class UnitBias(nn.Module):
     """Adds its own bias to every unit of the maps: (N, C, H, W) + bias (C, H, W)."""
 
@@ -62,7 +77,24 @@ class UnitBias(nn.Module):
         return x + self.bias
 
 
-# notebooks/01_proto_cnns.ipynb, cell 22
+# notebooks/01_proto_cnns.ipynb, cell 29
+class Net4(nn.Module):
+    """Shared kernels, then local connections: 16x16 -> H1 two 8x8 maps (3x3) -> H2 4x4 (5x5 on both maps) -> 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 2, kernel_size=3, stride=2, bias=False)       # 2 shared 3x3 kernels
+        self.bias1 = UnitBias((2, 8, 8))
+        self.h2 = LocallyConnected2d(2, 1, in_size=11, kernel_size=5, stride=2)   # 16 units, 16 kernels
+        self.out = nn.Linear(16, 10)
+
+    def forward(self, x):
+        h1 = torch.tanh(self.bias1(self.conv1(F.pad(x, (1, 0, 1, 0), value=-1.0))))   # (N, 2, 8, 8)
+        h2 = torch.tanh(self.h2(F.pad(h1, (1, 2, 1, 2))))                              # (N, 1, 4, 4)
+        return self.out(h2.flatten(1))                                                 # (N, 10) scores
+
+
+# notebooks/01_proto_cnns.ipynb, cell 32
 class Net5(nn.Module):
     """Two levels of shared kernels: 16x16 -> H1 two 8x8 maps (3x3) -> H2 four 4x4 maps (5x5 over both) -> 10."""
 
@@ -82,42 +114,10 @@ class Net5(nn.Module):
         return self.out(h2.flatten(1))                    # (N, 10) scores
 
 
-# notebooks/01_proto_cnns.ipynb, cell 24
-class Net4(nn.Module):
-    """Shared kernels, then local connections: 16x16 -> H1 two 8x8 maps (3x3) -> H2 4x4 (5x5 on both maps) -> 10."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 2, kernel_size=3, stride=2, bias=False)       # 2 shared 3x3 kernels
-        self.bias1 = UnitBias((2, 8, 8))
-        self.h2 = LocallyConnected2d(2, 1, in_size=11, kernel_size=5, stride=2)   # 16 units, 16 kernels
-        self.out = nn.Linear(16, 10)
-
-    def forward(self, x):
-        h1 = torch.tanh(self.bias1(self.conv1(F.pad(x, (1, 0, 1, 0), value=-1.0))))   # (N, 2, 8, 8)
-        h2 = torch.tanh(self.h2(F.pad(h1, (1, 2, 1, 2))))                              # (N, 1, 4, 4)
-        return self.out(h2.flatten(1))                                                 # (N, 10) scores
-
-
-# notebooks/01_proto_cnns.ipynb, cell 26
-class Net1(nn.Sequential):
-    """One fully connected layer: 256 pixels -> 10 scores (a linear classifier)."""
-
-    def __init__(self):
-        super().__init__(nn.Flatten(), nn.Linear(256, 10))
-
-
-class Net2(nn.Sequential):
-    """256 pixels -> 12 tanh units -> 10 scores, fully connected."""
-
-    def __init__(self):
-        super().__init__(nn.Flatten(), nn.Linear(256, 12), nn.Tanh(), nn.Linear(12, 10))
-
-
 NETS = {"Net1": Net1, "Net2": Net2, "Net3": Net3, "Net4": Net4, "Net5": Net5}
 
 
-# notebooks/01_proto_cnns.ipynb, cell 32
+# notebooks/01_proto_cnns.ipynb, cell 37
 PAPER = {  # net: (links, weights, test % correct) in LeCun 1989
     "Net1": (2570, 2570, 80.0),
     "Net2": (3214, 3214, 87.0),
@@ -125,3 +125,20 @@ PAPER = {  # net: (links, weights, test % correct) in LeCun 1989
     "Net4": (2266, 1132, 94.0),
     "Net5": (5194, 1060, 98.4),
 }
+
+
+# notebooks/01_proto_cnns.ipynb, cell 42
+def train_epoch(net, optimizer, data, *, batch_size, generator, loss_fn=F.cross_entropy):
+    """One pass over data = (images, labels) in a shuffled order; returns the loss of every batch."""
+    images, labels = data
+    net.train()
+    losses = []
+    order = torch.randperm(len(labels), generator=generator)   # a new shuffled order each pass
+    for start in range(0, len(labels), batch_size):
+        idx = order[start:start + batch_size]                   # the indices of one mini-batch
+        loss = loss_fn(net(images[idx]), labels[idx])           # forward, then the loss
+        optimizer.zero_grad()                                   # forget the last batch's gradients
+        loss.backward()                                         # a gradient for every weight
+        optimizer.step()                                        # move every weight against its gradient
+        losses.append(loss.item())
+    return losses

@@ -1,4 +1,5 @@
-"""Shift equivariance measured layer by layer, and anti-aliased pooling as a remedy (05_shift_equivariance)."""
+"""Shift equivariance measured layer by layer, and anti-aliased pooling as a remedy (05_shift_equivariance); the
+consistency measure is written in the notebook (helpers.shift_equivariance)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from helpers.anatomy import pair, run_layers, zero_input
-from helpers.augment import random_shift, shift
+from helpers.augment import shift
 from helpers.inputs import check_images
 from helpers.lenet5 import LeNet5
 from helpers.train import accuracy, check_data, predict
 
-__all__ = ["Pair", "cumulative_strides", "overlap_mask", "equivariance_error", "MapShift", "map_shift", "consistency",
-           "accuracy_vs_shift", "BlurPool2d", "MaxBlurPool2d", "AntiAliasedLeNet5", "sliding_frames",
+__all__ = ["Pair", "cumulative_strides", "overlap_mask", "equivariance_error", "MapShift", "map_shift", "accuracy_vs_shift", "BlurPool2d", "MaxBlurPool2d", "AntiAliasedLeNet5", "sliding_frames",
            "feature_map_animation"]
 
 Pair = tuple[int, int]
@@ -121,15 +121,6 @@ def map_shift(model: nn.Module, images: torch.Tensor, d: int, layers: Sequence[s
         left = max(rr - 2 * alpha * rv + alpha * alpha * vv, 0.0)  # ||r - alpha v||^2
         out[name] = MapShift(d // steps[name] + alpha, math.sqrt(left / aa) if aa > 0 else 0.0)
     return out
-
-
-@torch.no_grad()
-def consistency(model: nn.Module, images: torch.Tensor, max_shift: int, *, pairs: int = 1,
-                generator: torch.Generator | None = None) -> float:
-    """Zhang 2019's consistency: how often (%) two random shifts of up to `max_shift` px get the same class."""
-    check_images(images, "consistency")
-    views = [predict(model, random_shift(images, max_shift, generator)).argmax(1) for _ in range(2 * pairs)]
-    return 100.0 * sum((a == b).float().mean().item() for a, b in zip(views[::2], views[1::2])) / pairs
 
 
 def accuracy_vs_shift(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor], shifts: Iterable[int],

@@ -9,9 +9,9 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.drawing import Drawing, drawn_strip
-from helpers.sliding_window import decode
+from helpers.sliding_window import FullyConvLeNet, decode
 from helpers.sliding_window_plots import plot_output_maps
-from helpers.sliding_window_reader import FullyConvLeNet, output_map
+from helpers.sliding_window_reader import output_map
 
 if TYPE_CHECKING:
     from helpers.canvas import DrawingApp

@@ -12,16 +12,13 @@ import torch.nn.functional as F
 
 from helpers.anatomy import ReceptiveField, receptive_field
 from helpers.inputs import finite_range, model_device
-from helpers.sliding_window import decode
-from helpers.sliding_window_strips import CLASSES, FAR, FIELD, NONE, Strip, make_fields
+from helpers.sliding_window import FullyConvLeNet, LeNet32, decode, fully_convolutional, train_step
+from helpers.sliding_window_strips import FAR, FIELD, NONE, Strip, make_fields
 from helpers.train import check_data, check_values, predict, progress_enabled, set_seed
 
-__all__ = ["WIDTHS", "tiny_1d", "unpadded_field", "output_length", "feeding_inputs", "LeNet32", "FullyConvLeNet",
-           "fully_convolutional", "NONE_SHARE", "PART", "train_reader", "output_map", "decode_peaks",
-           "read_digits", "edit_distance", "ReadingAccuracy", "reading_accuracy", "crop_windows", "Timing",
-           "time_passes"]
-
-WIDTHS = (8, 24, 128)  # conv1 maps, conv2 maps, fc1 units of the reader
+__all__ = ["tiny_1d", "unpadded_field", "output_length", "feeding_inputs", "NONE_SHARE", "PART", "train_reader",
+           "output_map", "decode_peaks", "read_digits", "edit_distance", "ReadingAccuracy", "reading_accuracy",
+           "crop_windows", "Timing", "time_passes"]
 
 
 def tiny_1d() -> nn.Sequential:
@@ -50,44 +47,6 @@ def feeding_inputs(model: nn.Module, output: int) -> range:
     return range(output * field.stride, output * field.stride + field.size)
 
 
-class LeNet32(nn.Module):
-    """LeNet5 for 32x32 fields: (N, 1, 32, 32) -> (N, 11) log-probabilities, class 10 "none of the above"."""
-
-    def __init__(self, widths: Sequence[int] = WIDTHS, classes: int = CLASSES) -> None:
-        super().__init__()
-        c1, c2, hidden = widths
-        self.conv1 = nn.Conv2d(1, c1, 5)
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(c1, c2, 5)
-        self.pool2 = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(c2 * 5 * 5, hidden)
-        self.fc2 = nn.Linear(hidden, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool1(F.relu(self.conv1(x)))
-        x = self.pool2(F.relu(self.conv2(x)))
-        x = F.relu(self.fc1(x.flatten(1) if isinstance(self.fc1, nn.Linear) else x))
-        return F.log_softmax(self.fc2(x), dim=1)
-
-
-class FullyConvLeNet(LeNet32):
-    """LeNet32, fc1 and fc2 as convolutions: (N, 1, H, W) -> (N, 11, (H - 32) // 4 + 1, (W - 32) // 4 + 1)."""
-
-    def __init__(self, widths: Sequence[int] = WIDTHS, classes: int = CLASSES) -> None:
-        super().__init__(widths, classes)
-        self.fc1 = nn.Conv2d(widths[1], widths[2], 5)
-        self.fc2 = nn.Conv2d(widths[2], classes, 1)
-
-
-def fully_convolutional(model: LeNet32) -> FullyConvLeNet:
-    """A FullyConvLeNet holding `model`'s weights: the same answers on 32x32 fields, and it reads larger images."""
-    widths = (model.conv1.out_channels, model.conv2.out_channels, model.fc1.out_features)
-    conv = FullyConvLeNet(widths, model.fc2.out_features)
-    shapes = {k: v.shape for k, v in conv.state_dict().items()}
-    conv.load_state_dict({k: v.reshape(shapes[k]) for k, v in model.state_dict().items()})
-    return conv.train(model.training)
-
-
 NONE_SHARE = 0.3  # share of "none of the above" fields in the reader's training set
 PART = 8192  # an epoch's digits are turned into fields this many at a time (bounds the memory on full MNIST)
 
@@ -95,7 +54,8 @@ PART = 8192  # an epoch's digits are turned into fields this many at a time (bou
 def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed: int = 0,
                  none_share: float = NONE_SHARE, far: float = FAR, batch_size: int = 128,
                  progress: bool = True) -> FullyConvLeNet:
-    """A LeNet32 trained on fresh fields (make_fields) of `train` every epoch, as a FullyConvLeNet in eval mode.
+    """A LeNet32 trained with 06's train_step on fresh fields (make_fields) of `train` every epoch, as a
+    FullyConvLeNet in eval mode.
     Not fit: its accuracy over all the fields after every epoch would cost almost as much as the training."""
     from tqdm.auto import tqdm
 
@@ -120,10 +80,7 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
                                               seed=int(torch.randint(2**31 - 1, (1,), generator=gen)))  # shuffled
                 fields = fields.contiguous(memory_format=torch.channels_last)
                 for i in range(0, count, batch_size):
-                    loss = F.nll_loss(model(fields[i:i + batch_size]), targets[i:i + batch_size])
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
+                    loss = train_step(model, opt, fields[i:i + batch_size], targets[i:i + batch_size])
                     schedule.step()
                     bar.update(1)
                     bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)

@@ -206,8 +206,8 @@ def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int,
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None, schedule: str = "constant",
         train_accuracy: bool = True, channels_last: bool = False, seed: int = 0, device: str | torch.device = "auto",
         progress: bool = True) -> History:
-    """Train `model` in place on `train` = (images, labels) with 04's loop, shuffled by a generator seeded with
-    `seed`, and return its History. The loss defaults to cross-entropy (right for logits and log-probabilities);
+    """Train `model` in place on `train` = (images, labels) with 01's loop (`proto_cnns.train_epoch`), shuffled by a
+    generator seeded with `seed`, and return its History. The loss defaults to cross-entropy (right for logits and log-probabilities);
     `augment(batch, generator)` may transform each batch; `schedule="cosine"` decays the learning rate to 0.
     fit trains on `device` and hands the model back where it found it, also on an error. Mistakes are caught
     before the first step; a loss that is not finite stops training with TrainingDiverged."""

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 __all__ = ["FCNet", "SmallConvNet"]
 
 
-# notebooks/08_what_convnets_are_good_for.ipynb, cell 13
+# notebooks/08_what_convnets_are_good_for.ipynb, cell 17
 class FCNet(nn.Module):
     """784 pixels -> hidden -> hidden -> 10 scores, fully connected, ReLU."""
 
@@ -25,7 +25,7 @@ class FCNet(nn.Module):
         return self.fc3(x)                    # (N, 10) scores
 
 
-# notebooks/08_what_convnets_are_good_for.ipynb, cell 15
+# notebooks/08_what_convnets_are_good_for.ipynb, cell 19
 class SmallConvNet(nn.Module):
     """conv 5x5 (maps) -> ReLU -> max 2x2 -> conv 5x5 (maps) -> ReLU -> max 2x2 -> fc hidden -> fc 10."""
 

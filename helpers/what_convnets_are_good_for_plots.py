@@ -1,5 +1,5 @@
 """Figures of what ConvNets are good for (08_what_convnets_are_good_for): pixel correlation against
-distance, accuracies beside the NYU notes' figures, and one filter's response to moved digits."""
+distance, accuracies beside the NYU notes' figures, one filter's response to moved digits, the 1-D motif task."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-__all__ = ["plot_correlation", "plot_accuracy_bars", "plot_responses"]
+__all__ = ["plot_correlation", "plot_accuracy_bars", "plot_responses", "plot_motif_signals"]
 
 
 def plot_correlation(distances: torch.Tensor, curves: dict[str, torch.Tensor], *,
@@ -59,5 +59,20 @@ def plot_responses(images: torch.Tensor, responses: torch.Tensor, titles: list[s
     axes[0, 0].set_ylabel("input")
     axes[1, 0].set_ylabel("filter response")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_motif_signals(pattern: torch.Tensor, signals: torch.Tensor, labels: torch.Tensor) -> Figure:
+    """The motif (L,) and its time reversal, then two of the signals (N, 1, T) of each class (labels (N,))."""
+    fig, axes = plt.subplots(1, 3, figsize=(10, 2.4))
+    axes[0].plot(pattern.numpy(), marker="o", label="class 1: the motif")
+    axes[0].plot(pattern.flip(0).numpy(), marker="o", label="class 0: time-reversed")
+    axes[0].set_title("the two patterns")
+    axes[0].legend(fontsize=7)
+    for ax, label in zip(axes[1:], (1, 0)):
+        for i in torch.nonzero(labels == label).flatten()[:2].tolist():
+            ax.plot(signals[i, 0].numpy(), lw=1)
+        ax.set(title=f"two signals of class {label}", xlabel="sample")
     fig.tight_layout()
     return fig

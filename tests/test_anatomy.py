@@ -11,11 +11,13 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.anatomy import (LayerCount, ReceptiveField, count_connections, format_counts, free_parameters,
                              layer_connections, pair, receptive_field, run_layers, totals, window_layers, zero_input)
-from helpers.bell_labs_zipcode import Subsampling1990, TableConv2d, cyclic_table
+from helpers.bell_labs import TableConv2d
+from helpers.bell_labs_zipcode import Subsampling1990, cyclic_table
 from helpers.lenet5 import LeNet5
 from helpers.lenet5_1998 import C3_TABLE, MaskedConv2d
 from helpers.proto_cnns import NETS, PAPER, LocallyConnected2d, Net5, UnitBias
-from helpers.sliding_window_reader import FullyConvLeNet, LeNet32, tiny_1d
+from helpers.sliding_window import FullyConvLeNet, LeNet32
+from helpers.sliding_window_reader import tiny_1d
 
 # ---- pair -----------------------------------------------------------------------------------------
 

@@ -16,18 +16,20 @@ import torch
 import torch.nn as nn
 
 from helpers.augment import shifter
-from helpers.bell_labs_zipcode import SubsamplingLeNet, ZipCodeNet1989
+from helpers.bell_labs import ZipCodeNet1989
+from helpers.bell_labs_zipcode import SubsamplingLeNet
 from helpers.data import DataError, load_digits
 from helpers.drawing import drawn_digit, drawn_strip
 from helpers.feature_binding_strokes import digit_paths, sweep
 from helpers.lenet5 import LeNet5
 from helpers.lenet5_canvas import read_digit
-from helpers.pooling_zoo_operators import PoolingNet
+from helpers.pooling_zoo import PoolingNet
 from helpers.proto_cnns import Net1
 from helpers.proto_cnns_canvas import predict_drawing, proto_pad
 from helpers.results import load, record
 from helpers.shapes import conv_out, trace
-from helpers.sliding_window_reader import LeNet32, fully_convolutional, output_map, read_digits, train_reader
+from helpers.sliding_window import LeNet32, fully_convolutional
+from helpers.sliding_window_reader import output_map, read_digits, train_reader
 from helpers.train import TrainingDiverged, accuracy, fit, pick_device, predict
 from helpers.what_convnets_are_good_for_locality import MotifConvNet, MotifFCNet
 

@@ -21,7 +21,8 @@ from helpers.anatomy import run_layers, zero_input
 from helpers.feature_binding_strokes import digit_paths, sweep
 from helpers.inputs import model_device
 from helpers.proto_cnns_canvas import predict_drawing
-from helpers.shift_equivariance_measures import accuracy_vs_shift, consistency
+from helpers.shift_equivariance import consistency
+from helpers.shift_equivariance_measures import accuracy_vs_shift
 from helpers.sliding_window_reader import output_map, time_passes
 from helpers.train import accuracy, fit, predict
 

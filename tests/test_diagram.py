@@ -59,3 +59,10 @@ def test_draw_net_keeps_the_diagram_in_images(tmp_path, monkeypatch):
     monkeypatch.setattr(helpers.plots, "images_dir", lambda: tmp_path)
     draw_net(Net5(), (1, 16, 16), save="diagram_net5.png")
     assert (tmp_path / "diagram_net5.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_courses_own_layers_show_their_kernels_and_stride():
+    from helpers.proto_cnns import Net3
+
+    assert [b.label for b in net_boxes(Net3(), (1, 16, 16))][1:3] == [
+        "LocallyConnected2d\n3×3 kernels, stride 2", "LocallyConnected2d\n5×5 kernels, stride 2"]

@@ -19,9 +19,10 @@ from helpers.feature_binding_strokes import crossing, moving_path, sweep
 from helpers.lenet5 import LeNet5
 from helpers.proto_cnns import NETS, Net5
 from helpers.raster import line
-from helpers.shift_equivariance_measures import consistency
+from helpers.shift_equivariance import consistency
 from helpers.sliding_window import decode
-from helpers.sliding_window_reader import FullyConvLeNet, reading_accuracy
+from helpers.sliding_window import FullyConvLeNet
+from helpers.sliding_window_reader import reading_accuracy
 from helpers.sliding_window_strips import make_strips
 from helpers.what_convnets_are_good_for import FCNet, SmallConvNet
 from helpers.what_convnets_are_good_for_locality import pixel_permutation

@@ -1,4 +1,5 @@
-"""Tests for helpers.pooling_zoo_operators and helpers.pooling_zoo_plots (03_pooling_zoo)."""
+"""Tests for helpers.pooling_zoo (03's #@save cells), helpers.pooling_zoo_operators and helpers.pooling_zoo_plots
+(03_pooling_zoo)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import torch.nn.functional as F  # noqa: E402
 
 from helpers import pooling_zoo_plots as pw  # noqa: E402
 from helpers.bell_labs_zipcode import Subsampling1990  # noqa: E402
-from helpers.pooling_zoo_operators import (AvgPool, LpPool, LSEPool, MaxPool, PoolingNet,  # noqa: E402
-                                           PoolLayer, avg_pool, input_gradient, lp_pool, lse_pool, max_pool, windows)
+from helpers.pooling_zoo import PoolingNet, avg_pool, lp_pool, lse_pool, max_pool, windows  # noqa: E402
+from helpers.pooling_zoo_operators import AvgPool, LpPool, LSEPool, MaxPool, PoolLayer, input_gradient  # noqa: E402
 from helpers.train import predict  # noqa: E402
 
 
@@ -183,11 +184,21 @@ def test_pooling_net_trains_one_step(make_pool):
 
 def test_same_as_torch_max_net():
     torch.manual_seed(0)
-    a = PoolingNet()
-    b = PoolingNet(lambda channels: torch.nn.MaxPool2d(2))
+    a = PoolingNet(lambda channels: MaxPool())
+    b = PoolingNet()  # torch's MaxPool2d(2)
     b.load_state_dict(a.state_dict())
     x = rand(4, 1, 28, 28)
     torch.testing.assert_close(a(x), b(x))
+
+
+def test_pooling_net_takes_its_non_linearity():
+    torch.manual_seed(0)
+    net = PoolingNet(act=torch.nn.Tanh)
+    x = rand(2, 1, 28, 28)
+    h = net.pool1(torch.tanh(net.conv1(x)))
+    expected = net.fc(net.pool2(torch.tanh(net.conv2(h))).flatten(1))
+    torch.testing.assert_close(net(x), expected)
+    assert isinstance(PoolingNet().act, torch.nn.ReLU)
 
 
 def test_errors():

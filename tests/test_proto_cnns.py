@@ -5,7 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from helpers.anatomy import count_connections, count_parameters, totals
-from helpers.proto_cnns import NETS, PAPER, LocallyConnected2d, Net4, Net5, UnitBias
+from helpers.proto_cnns import NETS, PAPER, LocallyConnected2d, Net4, Net5, UnitBias, train_epoch
+from helpers.train import fit
 
 
 def links(net) -> int:
@@ -102,3 +103,30 @@ def test_count_connections_knows_a_learners_net_built_from_01s_layers():
     assert links(net) == 16 * (16 + 1) + 16 + 10 * 17
     with pytest.raises(TypeError, match="does not know"):
         count_connections(nn.LayerNorm(16), (16,))
+
+
+def test_train_epoch_is_the_loop_fit_runs():
+    """01's loop and fit, with the same seed, optimizer and data, give the same batch losses and weights."""
+    gen = torch.Generator().manual_seed(0)
+    data = (torch.rand(100, 1, 16, 16, generator=gen) * 2 - 1, torch.randint(0, 10, (100,), generator=gen))
+    nets = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        nets.append(Net5())
+    mine, theirs = nets
+    losses = train_epoch(mine, torch.optim.SGD(mine.parameters(), lr=0.1, momentum=0.9), data, batch_size=32,
+                         generator=torch.Generator().manual_seed(3))
+    history = fit(theirs, data, epochs=1, lr=0.1, momentum=0.9, batch_size=32, seed=3, train_accuracy=False,
+                  device="cpu", progress=False)
+    assert len(losses) == 4 and torch.allclose(torch.tensor(losses), torch.tensor(history.batch_loss), atol=1e-6)
+    assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(mine.parameters(), theirs.parameters()))
+
+
+def test_train_epoch_lowers_the_loss():
+    gen = torch.Generator().manual_seed(1)
+    data = (torch.rand(64, 1, 16, 16, generator=gen) * 2 - 1, torch.randint(0, 10, (64,), generator=gen))
+    torch.manual_seed(0)
+    net = NETS["Net1"]()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    epochs = [train_epoch(net, optimizer, data, batch_size=16, generator=gen) for _ in range(30)]
+    assert sum(epochs[-1]) < 0.5 * sum(epochs[0])

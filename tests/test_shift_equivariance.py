@@ -1,5 +1,5 @@
-"""Tests for helpers.shift_equivariance_measures: hooks, strides, equivariance error, map shift, consistency,
-accuracy vs shift, blur pooling and the animation frames."""
+"""Tests for helpers.shift_equivariance_measures and 05's consistency (helpers.shift_equivariance): hooks, strides,
+equivariance error, map shift, consistency, accuracy vs shift, blur pooling and the animation frames."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from matplotlib.animation import FuncAnimation
 from helpers.anatomy import count_parameters, run_layers
 from helpers.augment import shift
 from helpers.lenet5 import LeNet5
+from helpers.shift_equivariance import consistency
 from helpers.shift_equivariance_measures import (AntiAliasedLeNet5, BlurPool2d, MaxBlurPool2d, accuracy_vs_shift,
-                                                 consistency, cumulative_strides, equivariance_error,
-                                                 feature_map_animation, map_shift, overlap_mask, sliding_frames)
+                                                 cumulative_strides, equivariance_error, feature_map_animation,
+                                                 map_shift, overlap_mask, sliding_frames)
 from helpers.train import accuracy
 
 LAYERS = ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2"]

@@ -18,7 +18,8 @@ from helpers.drawing import drawn_strip
 from helpers.lenet5 import LeNet5
 from helpers.sliding_window import decode
 from helpers.sliding_window_canvas import CANVAS_HEIGHT, CANVAS_WIDTH, NumberReading, read_number, strip_pad
-from helpers.sliding_window_reader import FullyConvLeNet, LeNet32, fully_convolutional, output_map
+from helpers.sliding_window import FullyConvLeNet, LeNet32, fully_convolutional
+from helpers.sliding_window_reader import output_map
 from helpers.sliding_window_strips import NONE, make_fields
 from helpers.train import predict, set_seed
 

@@ -1,4 +1,5 @@
-"""Tests for helpers.sliding_window_reader: the 1-D example, the fully convolutional LeNet, decoding and costs."""
+"""Tests for helpers.sliding_window_reader and 06's #@save cells (helpers.sliding_window): the 1-D example, the fully
+convolutional LeNet, decoding and costs."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 from helpers.anatomy import count_connections, totals
-from helpers.sliding_window import decode
+from helpers.sliding_window import WIDTHS, FullyConvLeNet, LeNet32, decode, fully_convolutional
 from helpers.sliding_window_plots import plot_one_d
-from helpers.sliding_window_reader import (WIDTHS, FullyConvLeNet, LeNet32, crop_windows, decode_peaks, edit_distance,
-                                           feeding_inputs, fully_convolutional, output_length, output_map, read_digits,
-                                           reading_accuracy, tiny_1d, train_reader)
+from helpers.sliding_window_reader import (crop_windows, decode_peaks, edit_distance, feeding_inputs, output_length,
+                                           output_map, read_digits, reading_accuracy, tiny_1d, train_reader)
 from helpers.sliding_window_strips import CLASSES, NONE, make_strips, window_targets
 from helpers.train import predict
 
@@ -289,7 +289,8 @@ def test_train_reader_takes_steps_that_lower_its_loss(monkeypatch):
 def test_output_map_has_a_column_every_4_pixels_whatever_the_width():
     import math
 
-    from helpers.sliding_window_reader import FullyConvLeNet, output_map
+    from helpers.sliding_window import FullyConvLeNet
+    from helpers.sliding_window_reader import output_map
 
     torch.manual_seed(0)
     model = FullyConvLeNet().eval()
@@ -298,7 +299,8 @@ def test_output_map_has_a_column_every_4_pixels_whatever_the_width():
 
 
 def test_output_map_names_itself_when_it_refuses_a_strip():
-    from helpers.sliding_window_reader import FullyConvLeNet, output_map
+    from helpers.sliding_window import FullyConvLeNet
+    from helpers.sliding_window_reader import output_map
 
     model = FullyConvLeNet().eval()
     with pytest.raises(ValueError, match=r"^output_map reads strips with pixels in \[0, 1\]"):

@@ -197,10 +197,11 @@ def test_fit_warns_once_on_unscaled_pixels_and_not_on_the_course_ranges():
 
 
 def test_label_checks_follow_the_net_and_keep_mse_losses_working():
-    from helpers.bell_labs_zipcode import ZipCodeNet1989, mse_pm1
+    from helpers.bell_labs import ZipCodeNet1989
+    from helpers.bell_labs_zipcode import mse_pm1
     from helpers.lenet5 import LeNet1998
     from helpers.lenet5_1998 import mse_loss, pad_to_32
-    from helpers.sliding_window_reader import LeNet32
+    from helpers.sliding_window import LeNet32
 
     x, y = tiny()
     x, y = x[:64], y[:64]

@@ -20,7 +20,8 @@ from helpers.train import predict  # noqa: E402
 from helpers.what_convnets_are_good_for import FCNet, SmallConvNet  # noqa: E402  (08's own, exported)
 from helpers.what_convnets_are_good_for_locality import (MotifConvNet, MotifFCNet, correlation_by_distance, motif,
                                                          motif_signals, permute_pixels, pixel_permutation, top_patches)
-from helpers.what_convnets_are_good_for_plots import plot_accuracy_bars, plot_correlation, plot_responses
+from helpers.what_convnets_are_good_for_plots import (plot_accuracy_bars, plot_correlation,
+                                                     plot_motif_signals, plot_responses)
 
 
 def images(n: int = 5, side: int = 28, seed: int = 0) -> torch.Tensor:
@@ -230,4 +231,6 @@ def test_figures_are_returned():
     assert isinstance(fig2, Figure) and len(fig2.axes[0].patches) == 4
     fig3 = plot_responses(torch.rand(2, 1, 28, 28), torch.rand(2, 24, 24), ["a", "b"])
     assert isinstance(fig3, Figure) and len(fig3.axes) == 4
+    fig4 = plot_motif_signals(motif(), torch.rand(4, 1, 64), torch.tensor([0, 1, 0, 1]))
+    assert isinstance(fig4, Figure) and [len(ax.lines) for ax in fig4.axes] == [2, 2, 2]
     plt.close("all")

@@ -100,7 +100,7 @@ def train_proto_nets(seed: int = 0) -> dict[str, nn.Module]:
 
 def load_reader(path: Path = READER_WEIGHTS) -> nn.Module:
     """06's reader (a FullyConvLeNet in eval mode) with the weights stored at `path`."""
-    from helpers.sliding_window_reader import LeNet32, fully_convolutional
+    from helpers.sliding_window import LeNet32, fully_convolutional
 
     stored = torch.load(path, weights_only=True)
     assert stored["recipe"] == READER_RECIPE, (f"{path.name} was made by {stored['recipe']}, not {READER_RECIPE}; "

@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 
 from helpers.exercises import verdict
-from helpers.shift_equivariance_measures import consistency
+from helpers.shift_equivariance import consistency
 
 __all__ = ["check_map_move", "check_exact_shifts", "check_consistency"]
 

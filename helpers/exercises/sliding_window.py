@@ -11,7 +11,8 @@ from typing import Callable, Sequence
 import torch
 
 from helpers.exercises import verdict
-from helpers.sliding_window_reader import FullyConvLeNet, feeding_inputs, output_length, reading_accuracy, tiny_1d
+from helpers.sliding_window import FullyConvLeNet
+from helpers.sliding_window_reader import feeding_inputs, output_length, reading_accuracy, tiny_1d
 from helpers.sliding_window_strips import FIELD, Strip
 
 __all__ = ["check_one_d", "check_narrowest_strip", "check_decoder"]
