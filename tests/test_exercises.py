@@ -263,19 +263,6 @@ def test_feature_side(capsys):
     assert "+1 matters" in capsys.readouterr().out
 
 
-def test_fc_as_conv(capsys):
-    fc = nn.Linear(50 * 4 * 4, 7)
-    conv = nn.Conv2d(50, 7, 4)
-    with torch.no_grad():
-        conv.weight.copy_(fc.weight.view(7, 50, 4, 4))
-        conv.bias.copy_(fc.bias)
-    assert lenet5.check_fc_as_conv(conv, fc)
-    assert not lenet5.check_fc_as_conv(nn.Conv2d(50, 7, 4), fc)  # right shape, wrong numbers
-    assert not lenet5.check_fc_as_conv(nn.Conv2d(50, 7, 3), fc)
-    assert not lenet5.check_fc_as_conv(nn.Conv2d(50, 7, 4, padding=1), fc)
-    assert not lenet5.check_fc_as_conv(nn.Linear(800, 7), fc)
-
-
 def test_lenet5_hints_never_give_the_answer(capsys):
     assert not lenet5.check_conv2_parameters(50 * 5 * 5 + 50)  # a kernel on one map only
     assert "20 input maps" in wrong(capsys, "25050", "25,050")

@@ -4,18 +4,25 @@ Each `check_...` function prints "Right: ..." or "Not yet: ..." with a hint abou
 never the solution, and returns True or False. A notebook imports only its own module, and so only
 the helpers of its own lecture:
 
+Build exercises (marked *) run the learner's own function or class against the lecture's reference on
+seeded random inputs and name the first difference, with a hint for each recognised mistake.
+
 - 01_proto_cnns: `helpers.exercises.proto_cnns` (`check_net5_h2`, `check_shared_bias_weights`,
-  `check_net6`, `check_uncentred_votes`)
-- 02_bell_labs: `helpers.exercises.bell_labs` (`check_bell_labs(exercise, answer)` for its four exercises)
-- 03_pooling_zoo: `helpers.exercises.pooling_zoo` (`check_lse_offset`, `check_lse_function`, `check_l2_gradient`)
+  `check_net6`, `check_uncentred_votes`, `check_shared_forward`*)
+- 02_bell_labs: `helpers.exercises.bell_labs` (`check_bell_labs(exercise, answer)` for its first four
+  exercises, `check_table_conv`*)
+- 03_pooling_zoo: `helpers.exercises.pooling_zoo` (`check_lse_offset`, `check_lse_function`*, `check_l2_gradient`,
+  `check_softmax_pool`*)
 - 04_lenet5: `helpers.exercises.lenet5` (`check_conv2_parameters`, `check_feature_side`,
-  `check_fc_as_conv`, `check_shift_robustness`)
+  `check_shift_robustness`, `check_lenet5_functional`*)
 - 05_shift_equivariance: `helpers.exercises.shift_equivariance` (`check_map_move`, `check_exact_shifts`,
-  `check_consistency`)
-- 06_sliding_window: `helpers.exercises.sliding_window` (`check_one_d`, `check_narrowest_strip`, `check_decoder`)
-- 07_feature_binding: `helpers.exercises.feature_binding` (`check_path`, `check_crossing`, `check_bag_answer`)
+  `check_consistency`, `check_map_error`*)
+- 06_sliding_window: `helpers.exercises.sliding_window` (`check_one_d`, `check_narrowest_strip`, `check_decoder`,
+  `check_field_labels`*)
+- 07_feature_binding: `helpers.exercises.feature_binding` (`check_path`, `check_crossing`, `check_bag_answer`,
+  `check_bag_of_features`*)
 - 08_what_convnets_are_good_for: `helpers.exercises.what_convnets_are_good_for` (`check_unshared_conv2`,
-  `check_matched_hidden`, `check_pool2_field`, `check_block_permutation`)
+  `check_matched_hidden`, `check_pool2_field`, `check_block_permutation`, `check_unpermuted_twin`*)
 
 This package file holds only what every module shares, so importing one notebook's checks loads
 nothing of the other lectures.

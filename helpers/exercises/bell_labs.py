@@ -1,4 +1,5 @@
-"""Self-checks for the exercises of 02_bell_labs: `check_bell_labs`.
+"""Self-checks for the exercises of 02_bell_labs: `check_bell_labs` (exercises 1-4) and `check_table_conv`
+(exercise 5: a convolution that follows a table of connections, run against `TableConv2d`).
 
 Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
 """
@@ -8,12 +9,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import torch
+import torch.nn.functional as F
 
+from helpers.bell_labs import TableConv2d
 from helpers.bell_labs_zipcode import SubsamplingLeNet
 from helpers.exercises import verdict
 from helpers.shapes import conv_out
 
-__all__ = ["check_bell_labs"]
+__all__ = ["check_bell_labs", "check_table_conv"]
 
 
 def _karpathy_table() -> torch.Tensor:
@@ -120,3 +123,105 @@ def check_bell_labs(exercise: int, answer: Any) -> bool:
     if exercise not in checks:
         raise ValueError(f"There are exercises 1 to 4, got {exercise!r}.")
     return checks[exercise](answer)
+
+
+# ---- exercise 5: a convolution that follows a table of connections ----------------------------------------------------
+
+def _reference_table_conv(x, weight, table, stride, padding, pad_value):
+    """02's own `TableConv2d`, given the kernels of `weight` that the table keeps."""
+    layer = TableConv2d(table, weight.shape[-1], stride=stride, padding=padding, pad_value=pad_value, bias=None)
+    with torch.no_grad():
+        layer.weight.copy_(weight[table])
+    return layer(x)
+
+
+def _masked(weight, mask):
+    return weight * mask[:, :, None, None].to(weight.dtype)
+
+
+# (name, the mistaken output, its hint), tried in order against the learner's output
+_TABLE_CONV_MISTAKES: list[tuple[str, Callable[..., torch.Tensor], str]] = [
+    ("transposed", lambda x, w, t, s, p, v: F.conv2d(F.pad(x, (p,) * 4, value=v), _masked(w, t.T), stride=s),
+     "you used the table's transpose: table[j, i] is True when output map j reads input map i (rows are outputs)."),
+    ("no mask", lambda x, w, t, s, p, v: F.conv2d(F.pad(x, (p,) * 4, value=v), w, stride=s),
+     "every kernel still counts: zero the kernels weight[j, i] whose table[j, i] is False."),
+    ("inverted", lambda x, w, t, s, p, v: F.conv2d(F.pad(x, (p,) * 4, value=v), _masked(w, ~t), stride=s),
+     "the mask is inverted: keep the kernels where the table is True, zero the others."),
+    ("zero border", lambda x, w, t, s, p, v: F.conv2d(x, _masked(w, t), stride=s, padding=p),
+     "the border reads 0, not pad_value: conv2d's padding= pads with zeros; pad x yourself with "
+     "F.pad(x, (padding,) * 4, value=pad_value) (the 1989 frame of -1)."),
+    ("no stride", lambda x, w, t, s, p, v: F.conv2d(F.pad(x, (p,) * 4, value=v), _masked(w, t)),
+     "the kernels move 1 pixel at a time: pass stride= to the convolution."),
+]
+
+
+def _table_conv_cases() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, int, int, float]]:
+    """Random inputs: a square table (12 -> 12-like, where a transposed table still runs), then H2's setting on a
+    non-square table: kernel 5, stride 2, 2 pixels of padding that read -1."""
+    g = torch.Generator().manual_seed(1989)
+    cases = []
+    for out_maps, in_maps, size, k, stride, padding, pad_value in [(6, 6, 9, 3, 1, 0, 0.0), (5, 3, 8, 5, 2, 2, -1.0)]:
+        table = torch.rand(out_maps, in_maps, generator=g) < 0.5
+        table[torch.arange(out_maps), torch.arange(out_maps) % in_maps] = True        # every output map reads one map
+        table[0] = torch.arange(in_maps) < in_maps - 1                                # and not every map reads all
+        x = torch.randn(2, in_maps, size, size, generator=g)
+        w = torch.randn(out_maps, in_maps, k, k, generator=g)
+        cases.append((x, w, table, stride, padding, pad_value))
+    return cases
+
+
+def check_table_conv(fn: Any) -> bool:
+    """02, exercise 5: `fn(x, weight, table, stride=1, padding=0, pad_value=0.0)` must give `TableConv2d`'s output
+    (no bias) for x (N, in, H, W), a dense weight (out, in, k, k) and an (out, in) bool table, and its gradients."""
+    if not callable(fn):
+        return verdict(False, "", "give your function itself, check_table_conv(table_conv), not its result.")
+    for x, w, table, stride, padding, pad_value in _table_conv_cases():
+        truth = _reference_table_conv(x, w, table, stride, padding, pad_value)
+        xs, ws = x.clone().requires_grad_(), w.clone().requires_grad_()
+        k = w.shape[-1]
+        setting = f"a {tuple(table.shape)} table, {k}x{k} kernels, stride {stride}, padding {padding} (value {pad_value:g})"
+        try:
+            got = fn(xs, ws, table.clone(), stride=stride, padding=padding, pad_value=pad_value)
+        except Exception as err:  # the learner's code may fail in any way
+            text = str(err)
+            if "in-place" in text or "inplace" in text:
+                return verdict(False, "", "do not change weight in place (weight[...] = 0): multiply it by the mask into a new tensor.")
+            if "must match the size" in text or "broadcast" in text:
+                return verdict(False, "", "the (out, in) table does not broadcast against the (out, in, k, k) weight: "
+                                          "give it two trailing axes, table[:, :, None, None].")
+            return verdict(False, "", f"table_conv raised {type(err).__name__} with {setting}: {err}.")
+        if not isinstance(got, torch.Tensor):
+            return verdict(False, "", f"table_conv should return a tensor (N, out_maps, H', W'), got {type(got).__name__}.")
+        for _, mistake, hint in _TABLE_CONV_MISTAKES:
+            try:
+                with torch.no_grad():
+                    wrong = mistake(x, w, table, stride, padding, pad_value)
+            except RuntimeError:  # a transposed non-square table does not even run
+                continue
+            differs = wrong.shape != truth.shape or not torch.allclose(wrong, truth, atol=1e-4)
+            if differs and got.shape == wrong.shape and torch.allclose(got.detach().float(), wrong, atol=1e-4):
+                return verdict(False, "", f"with {setting}: {hint}")
+        if got.shape != truth.shape:
+            return verdict(False, "", f"with {setting} the output is (N, out_maps, H', W') = {tuple(truth.shape)}, "
+                                      f"got {tuple(got.shape)}.")
+        diff = (got.detach().float() - truth.detach()).abs()
+        if not bool(diff.max() < 1e-4):
+            per_map = diff.amax(dim=(0, 2, 3))
+            j = int((per_map >= 1e-4).nonzero()[0])
+            return verdict(False, "", f"with {setting}, output map {j} differs first (by up to {float(per_map[j]):.3g}): "
+                                      f"it should add, over the input maps i with table[{j}, i] True, their convolution "
+                                      f"with weight[{j}, i].")
+        # gradients: the learner's against the reference's, for one random direction
+        r = torch.randn(truth.shape, generator=torch.Generator().manual_seed(5))
+        if not got.requires_grad:
+            return verdict(False, "", "no gradient flows back through your output: build it from x and weight with "
+                                      "tensor operations (no .detach(), .data or .item()).")
+        got.backward(r)
+        xr, wr = x.clone().requires_grad_(), w.clone().requires_grad_()
+        F.conv2d(F.pad(xr, (padding,) * 4, value=pad_value), _masked(wr, table), stride=stride).backward(r)
+        for name, mine, ref in (("x", xs.grad, xr.grad), ("weight", ws.grad, wr.grad)):
+            if mine is None or not torch.allclose(mine.float(), ref, atol=1e-4):
+                return verdict(False, "", f"the outputs are right but the gradient with respect to {name} is not: "
+                                          "build the masked weight from weight itself (no .detach() or .data).")
+    return verdict(True, "each output map adds only the input maps its row of the table allows, the frame reads "
+                         "pad_value, and removed kernels get no gradient: TableConv2d's numbers.", "")

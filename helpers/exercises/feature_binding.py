@@ -1,12 +1,13 @@
 """Self-checks for the exercises of 07_feature_binding: `check_path`, `check_crossing`,
-`check_bag_answer`.
+`check_bag_answer`, and `check_bag_of_features` (exercise 4: your own bag of features, run on random
+maps against the notebook's `bag_of_features`).
 
 Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import torch
 import torch.nn as nn
@@ -14,7 +15,7 @@ import torch.nn as nn
 from helpers.exercises import verdict
 from helpers.feature_binding_strokes import StrokePath, Sweep, bag_of_features, cosine, crossing, sweep
 
-__all__ = ["check_path", "check_crossing", "check_bag_answer"]
+__all__ = ["check_path", "check_crossing", "check_bag_answer", "check_bag_of_features"]
 
 
 def check_path(model: nn.Module, path: StrokePath, threshold: float = 0.8, steps: int = 41) -> bool:
@@ -61,3 +62,57 @@ def check_bag_answer(views: Mapping[str, torch.Tensor], answer: str) -> bool:
             why = "on this path even the second layer's features are present at both ends in the same amounts"
         return verdict(True, f"cosine {c1:.3f} at pool1, {c2:.3f} at pool2: {why}.", "")
     return verdict(False, "", "compute cosine(bag_of_features(...)) of the first and last steps for both layers and compare.")
+
+
+def _same(out: object, want: torch.Tensor) -> bool:
+    return isinstance(out, torch.Tensor) and out.shape == want.shape and torch.allclose(out.float(), want, atol=1e-5)
+
+
+def check_bag_of_features(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """07, exercise 4: `fn(maps)` turns maps (N, C, H, W) into a bag of features (N, C), each map's mean
+    over its positions; run on random maps of two sizes and on the same maps with their positions shuffled."""
+    if not callable(fn):
+        return verdict(False, "", "pass your function itself, e.g. check_bag_of_features(my_bag_of_features).")
+    g = torch.Generator().manual_seed(7)
+    for shape in ((3, 5, 4, 6), (2, 20, 12, 12)):
+        maps = torch.rand(shape, generator=g)
+        n, c, h, w = shape
+        try:
+            out = fn(maps.clone())
+        except Exception as err:  # noqa: BLE001  (any failure of the learner's code becomes one sentence)
+            return verdict(False, "", f"your function raised {type(err).__name__} on maps of shape {tuple(shape)}: {err}")
+        want = bag_of_features(maps)
+        if _same(out, want):
+            shuffled = maps.flatten(2)[:, :, torch.randperm(h * w, generator=g)].reshape(shape)
+            try:
+                moved = fn(shuffled)
+            except Exception as err:  # noqa: BLE001
+                return verdict(False, "", f"your function raised {type(err).__name__} on shuffled maps: {err}")
+            if not _same(moved, want):
+                return verdict(False, "", "shuffling the positions of the maps changed your bag: a bag of "
+                                          "features must not depend on where a feature is.")
+            continue
+        if not isinstance(out, torch.Tensor):
+            return verdict(False, "", f"return a tensor of shape (N, C), not a {type(out).__name__}.")
+        if _same(out, maps.mean(1)) or _same(out, maps.sum(1)) or _same(out, maps.amax(1)):
+            return verdict(False, "", f"you pooled over the channels (shape {tuple(out.shape)}): keep one number "
+                                      "per feature map, and pool over the positions of each map instead.")
+        single = maps.flatten(2)
+        if out.shape == want.shape and any(torch.allclose(out.float(), single[:, :, k]) for k in range(h * w)):
+            return verdict(False, "", "your bag holds the value of one position only: every position of a map "
+                                      "should count, wherever the feature is.")
+        if _same(out, maps.sum((2, 3))):
+            return verdict(False, "", f"that is a sum over positions, {h * w} times too large on {h}x{w} maps: "
+                                      "the notebook's bag averages, so its size does not depend on the map's size.")
+        if _same(out, maps.amax((2, 3))):
+            return verdict(False, "", "that keeps the strongest response of each map, a bag too, but the "
+                                      "notebook's bag averages over the positions.")
+        if out.shape != want.shape:
+            return verdict(False, "", f"maps of shape {tuple(shape)} should give a bag of shape {(n, c)}, "
+                                      f"not {tuple(out.shape)}: one number per image and feature map.")
+        i, j = [int(k) for k in torch.nonzero(~torch.isclose(out.float(), want, atol=1e-5))[0]]
+        return verdict(False, "", f"on maps of shape {tuple(shape)}, image {i}, map {j}: you give "
+                                  f"{float(out[i, j]):.4f}, the bag holds {float(want[i, j]):.4f}; "
+                                  "each entry is one map's average over all its positions.")
+    return verdict(True, "one number per feature map, the same wherever the features are: the 'which' "
+                         "without the 'where'.", "")

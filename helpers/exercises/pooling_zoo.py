@@ -1,5 +1,6 @@
 """Self-checks for the exercises of 03_pooling_zoo: `check_lse_offset`, `check_lse_function`,
-`check_l2_gradient`.
+`check_l2_gradient` and `check_softmax_pool` (exercise 4: softmax pooling, run against one written with 03's
+`windows`).
 
 Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
 """
@@ -12,8 +13,9 @@ from typing import Callable
 import torch
 
 from helpers.exercises import verdict
+from helpers.pooling_zoo import windows
 
-__all__ = ["check_lse_offset", "check_lse_function", "check_l2_gradient"]
+__all__ = ["check_lse_offset", "check_lse_function", "check_l2_gradient", "check_softmax_pool"]
 
 
 def check_lse_offset(kernel: int, b: float, answer: float) -> bool:
@@ -57,3 +59,89 @@ def check_l2_gradient(answer: torch.Tensor | list[float]) -> bool:
     if torch.allclose(got, 10 * truth, atol=1e-4):
         return verdict(False, "", "that is the gradient of the sum of squares; the square root divides it by 2 * L2.")
     return verdict(False, "", "differentiate (sum x_i^2)^(1/2) with respect to each x_i.")
+
+
+# ---- exercise 4: softmax pooling, written with the zoo's `windows` ------------------------------------------------------
+
+def _softmax_pool(x: torch.Tensor, kernel: int, stride: int | None = None, *, b: float = 1.0) -> torch.Tensor:
+    w = windows(x, kernel, stride)
+    return (torch.softmax(b * w, dim=-1) * w).sum(dim=-1)
+
+
+def _blocks(x: torch.Tensor, kernel: int) -> torch.Tensor:
+    """The usual wrong windows: x.reshape cuts rows of the map, not kernel x kernel blocks."""
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // kernel, w // kernel, kernel * kernel)
+
+
+# (the mistaken output, its hint), tried in order against the learner's output
+_SOFTMAX_POOL_MISTAKES: list[tuple[Callable[..., torch.Tensor], str]] = [
+    (lambda x, k, s, b: (torch.softmax(windows(x, k, s), -1) * windows(x, k, s)).sum(-1),
+     "the weights are softmax(b x_i): multiply the inputs by b inside the softmax."),
+    (lambda x, k, s, b: (torch.softmax(b * windows(x, k, s), -1) * windows(x, k, s)).mean(-1),
+     "the softmax weights already sum to 1: sum the weighted inputs; averaging them divides by n once too often."),
+    (lambda x, k, s, b: torch.softmax(b * windows(x, k, s), -1).sum(-1),
+     "you summed the weights alone (always 1): weight each input x_i by its softmax and sum the products."),
+    (lambda x, k, s, b: (torch.softmax(b * _blocks(x, k), -1) * _blocks(x, k)).sum(-1),
+     "your windows are not k x k blocks of the map: x.reshape groups pixels of a row; take the windows with "
+     "windows(x, kernel, stride) (unfold)."),
+    (lambda x, k, s, b: _softmax_pool(x, k, None, b=b),
+     "the windows should move `stride` pixels, not `kernel`: pass stride on to windows."),
+]
+
+
+def _softmax_pool_cases() -> list[tuple[torch.Tensor, int, int | None, float]]:
+    """Random maps: 2x2 windows with b = 2; overlapping 3x3 windows with stride 2 and b = 0.5; inputs near 10 with
+    b = 100, where exp(b x) overflows float32."""
+    g = torch.Generator().manual_seed(2009)
+    return [(torch.randn(2, 3, 6, 6, generator=g), 2, None, 2.0),
+            (torch.randn(1, 2, 7, 7, generator=g), 3, 2, 0.5),
+            (10 + torch.randn(1, 2, 4, 4, generator=g), 2, None, 100.0)]
+
+
+def check_softmax_pool(fn: Callable[..., torch.Tensor]) -> bool:
+    """03, exercise 4: `fn(x, kernel, stride=None, *, b=1.0)` must return sum_i softmax(b x)_i x_i over each window of
+    feature maps x (N, C, H, W), without overflow, with the gradients of the reference."""
+    if not callable(fn):
+        return verdict(False, "", "give your function itself, check_softmax_pool(softmax_pool), not its result.")
+    for x, kernel, stride, b in _softmax_pool_cases():
+        truth = _softmax_pool(x, kernel, stride, b=b)
+        xs = x.clone().requires_grad_()
+        setting = f"{kernel}x{kernel} windows, stride {stride or kernel}, b = {b:g}"
+        try:
+            got = fn(xs, kernel, stride, b=b)
+        except Exception as err:  # the learner's code may fail in any way
+            return verdict(False, "", f"softmax_pool raised {type(err).__name__} with {setting}: {err}.")
+        if not isinstance(got, torch.Tensor):
+            return verdict(False, "", f"softmax_pool should return a tensor (N, C, Ho, Wo), got {type(got).__name__}.")
+        mine = got.detach().float()
+        if got.shape == truth.shape and not bool(torch.isfinite(mine).all()):
+            return verdict(False, "", f"with {setting} you get inf or nan: exp(b x) overflows; subtract each window's "
+                                      "largest b x_i before exp (torch.softmax does it for you).")
+        for mistake, hint in _SOFTMAX_POOL_MISTAKES:
+            try:
+                wrong = mistake(x, kernel, stride, b)
+            except RuntimeError:  # a mistake that cannot run on these maps
+                continue
+            differs = wrong.shape != truth.shape or not torch.allclose(wrong, truth, atol=1e-4)
+            if differs and got.shape == wrong.shape and torch.allclose(mine, wrong, atol=1e-4):
+                return verdict(False, "", f"with {setting}: {hint}")
+        if got.shape != truth.shape:
+            return verdict(False, "", f"with {setting}, maps of {tuple(x.shape)} pool to {tuple(truth.shape)}, "
+                                      f"got {tuple(got.shape)}: one output per window.")
+        if not torch.allclose(mine, truth, atol=1e-4):
+            where = tuple(int(i) for i in ((mine - truth).abs() >= 1e-4).nonzero()[0])
+            return verdict(False, "", f"with {setting}, output {where} is {float(mine[where]):.4f}: it should be "
+                                      "sum_i x_i exp(b x_i) / sum_j exp(b x_j) over that window.")
+        if not got.requires_grad:
+            return verdict(False, "", "no gradient flows back through your output: compute it from x with tensor "
+                                      "operations (no .detach(), .data or .item()).")
+        r = torch.randn(truth.shape, generator=torch.Generator().manual_seed(5))
+        got.backward(r)
+        xr = x.clone().requires_grad_()
+        _softmax_pool(xr, kernel, stride, b=b).backward(r)
+        if xs.grad is None or not torch.allclose(xs.grad.float(), xr.grad, atol=1e-4):
+            return verdict(False, "", f"with {setting} the outputs are right but the gradients are not: let autograd "
+                                      "see the whole computation, softmax weights included (no .detach()).")
+    return verdict(True, "b = 0 gives the average, large b the max, and the gradient flows through the weights "
+                         "as well as the inputs.", "")

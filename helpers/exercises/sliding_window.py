@@ -1,5 +1,6 @@
 """Self-checks for the exercises of 06_sliding_window: `check_one_d`, `check_narrowest_strip`,
-`check_decoder`.
+`check_decoder`, `check_field_labels` (a build exercise: the learner's labelling of training windows, run
+against `window_targets` on random strips).
 
 Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
 """
@@ -13,9 +14,9 @@ import torch
 from helpers.exercises import verdict
 from helpers.sliding_window import FullyConvLeNet
 from helpers.sliding_window_reader import feeding_inputs, output_length, reading_accuracy, tiny_1d
-from helpers.sliding_window_strips import FIELD, Strip
+from helpers.sliding_window_strips import CENTRE_TOLERANCE, FAR, FIELD, HEIGHT, NONE, Strip, window_targets
 
-__all__ = ["check_one_d", "check_narrowest_strip", "check_decoder"]
+__all__ = ["check_one_d", "check_narrowest_strip", "check_decoder", "check_field_labels"]
 
 
 def check_one_d(length: int, outputs: int, feeds_last: tuple[int, int]) -> bool:
@@ -50,3 +51,78 @@ def check_decoder(decoder: Callable[[torch.Tensor], str], model: FullyConvLeNet,
     message = (f"your rule reads {r.digit_accuracy:.1f}% of digits and {r.string_accuracy:.1f}% of strings "
                f"({'at least' if ok else 'below'} the {baseline:.1f}% of the notebook's rule).")
     return verdict(ok, message, message)
+
+
+def _random_strip(gen: torch.Generator) -> Strip:
+    """A strip of 2 to 6 ink blocks, 3 to 12 columns wide, 3 to 8 blank columns apart: some ink centres fall on
+    whole columns, so windows at exactly CENTRE_TOLERANCE and `far` from a centre occur."""
+    k = int(torch.randint(2, 7, (1,), generator=gen))
+    widths = torch.randint(3, 13, (k,), generator=gen)
+    gaps = torch.randint(3, 9, (k + 1,), generator=gen)
+    left = torch.cumsum(torch.cat([gaps[:1], (widths + gaps[1:])[:-1]]), 0)
+    right = left + widths
+    image = torch.zeros(1, HEIGHT, int(right[-1] + gaps[-1]))
+    for a, b in zip(left.tolist(), right.tolist()):
+        image[0, 8:24, a:b] = 1.0
+    text = "".join(str(int(c)) for c in torch.randint(0, 10, (k,), generator=gen))
+    return Strip(image, text, left, right)
+
+
+def _field_labels(x: torch.Tensor, centres: torch.Tensor, digits: torch.Tensor, blank: torch.Tensor, far: float, *,
+                  tolerance_strict: bool = False, far_strict: bool = False, none: int = NONE,
+                  use_blank: bool = True, ambiguous: int = -1) -> torch.Tensor:
+    """The usual mistakes of exercise 4 (the reference is window_targets)."""
+    distance = (x[:, None] - centres[None, :]).abs()
+    nearest, which = distance.min(1)
+    target = torch.full(x.shape, ambiguous, dtype=torch.long)
+    target[((blank if use_blank else torch.zeros_like(blank)) | ((nearest > far) if far_strict else (nearest >= far)))] = none
+    positive = (nearest < CENTRE_TOLERANCE) if tolerance_strict else (nearest <= CENTRE_TOLERANCE)
+    target[positive] = digits[which[positive]]
+    return target
+
+
+_FIELD_MISTAKES = (
+    (dict(tolerance_strict=True), "a window exactly 2 pixels from a digit's centre is still that digit (at most 2, not under 2)."),
+    (dict(far_strict=True), "a window exactly `far` pixels from every centre is already 'none' (at least `far`, not more than)."),
+    (dict(none=0), f"'none of the above' is class {NONE}, the 11th output; 0 is the digit zero."),
+    (dict(use_blank=False), "a window whose centre is on blank columns is 'none' whatever its distance to the digits."),
+    (dict(ambiguous=NONE), "a window between 2 and `far` pixels from the nearest centre, on ink, is left out: give it -1, not 'none'."),
+)
+
+
+def check_field_labels(fn: Callable[..., object]) -> bool:
+    """06, exercise 4: `fn(x, centres, digits, blank, far)` must label the windows centred at x (float (m,)) of a
+    strip with ink centres `centres` (float (k,)) of classes `digits` (int64 (k,)), `blank` (bool (m,)) the windows
+    centred on blank columns: the digit within CENTRE_TOLERANCE, NONE when blank or at least `far` from every
+    centre, else -1; an int64 tensor (m,), compared with window_targets on random strips."""
+    if not callable(fn):
+        return verdict(False, "", f"pass your function itself, field_labels, not {type(fn).__name__}.")
+    gen = torch.Generator().manual_seed(6)
+    for case in range(12):
+        strip, far = _random_strip(gen), (FAR, 7.0, float("inf"))[case % 3]
+        truth = window_targets(strip, far=far)
+        x = torch.arange(strip.width + 1).float()
+        ink = torch.nn.functional.pad(strip.image[0].amax(0) > 0, (1, 1))  # ink[j + 1]: column j has ink
+        blank = ~(ink[:-1] | ink[1:])  # columns x - 1 and x both blank
+        digits = torch.tensor([int(c) for c in strip.text])
+        args = (x, strip.centres, digits, blank, far)
+        try:
+            got = fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
+        except Exception as err:  # the learner's code may fail in any way
+            return verdict(False, "", f"your function raised {type(err).__name__} on a strip '{strip.text}' with far={far}: {err}.")
+        try:
+            got = torch.as_tensor(got).long()
+        except (TypeError, ValueError, RuntimeError):
+            return verdict(False, "", f"it returned {type(got).__name__}; return a tensor of classes, one per window.")
+        if got.shape != truth.shape:
+            return verdict(False, "", f"it returned shape {tuple(got.shape)} for {len(x)} windows; return one class per window, shape ({len(x)},).")
+        if not torch.equal(got, truth):
+            j = int((got != truth).nonzero()[0])
+            first = (f"on strip '{strip.text}' (far={far}), the window centred at x={j} "
+                     f"({float((x[j] - strip.centres).abs().min()):g} px from the nearest centre) gets {int(got[j])}")
+            for options, hint in _FIELD_MISTAKES:
+                if torch.equal(got, _field_labels(*args, **options)):
+                    return verdict(False, "", f"{first}; {hint}")
+            return verdict(False, "", f"{first}; digit within {CENTRE_TOLERANCE:g} px of a centre, {NONE} when blank or at least "
+                                      "`far` from every centre, -1 in between.")
+    return verdict(True, "your labels agree with window_targets on 12 random strips.", "")

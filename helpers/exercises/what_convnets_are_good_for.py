@@ -1,19 +1,26 @@
 """Self-checks for the exercises of 08_what_convnets_are_good_for: `check_unshared_conv2`,
-`check_matched_hidden`, `check_pool2_field`, `check_block_permutation`.
+`check_matched_hidden`, `check_pool2_field`, `check_block_permutation`, and `check_unpermuted_twin`
+(exercise 5: turn an FC net trained on permuted pixels into one that reads ordinary digits, run on a
+random net and random images).
 
 Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
 """
 
 from __future__ import annotations
 
+import copy
+from typing import Callable
+
 import torch
+import torch.nn as nn
 
 from helpers.anatomy import free_parameters, receptive_field
 from helpers.exercises import verdict
-from helpers.what_convnets_are_good_for import SmallConvNet
-from helpers.what_convnets_are_good_for_locality import check_permutation
+from helpers.what_convnets_are_good_for import FCNet, SmallConvNet
+from helpers.what_convnets_are_good_for_locality import check_permutation, permute_pixels
 
-__all__ = ["check_unshared_conv2", "check_matched_hidden", "check_pool2_field", "check_block_permutation"]
+__all__ = ["check_unshared_conv2", "check_matched_hidden", "check_pool2_field", "check_block_permutation",
+           "check_unpermuted_twin"]
 
 
 def check_unshared_conv2(answer: int) -> bool:
@@ -62,3 +69,60 @@ def check_block_permutation(perm: torch.Tensor, side: int = 28) -> bool:
     if torch.equal(src, dest):
         return verdict(False, "", "this is the identity; shuffle the four pixels of each block.")
     return verdict(True, f"{int((src != dest).sum())} pixels move, none leaves its 2x2 block.", "")
+
+
+def _scores(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return net(images)
+
+
+def check_unpermuted_twin(fn: Callable[[FCNet, torch.Tensor], nn.Module]) -> bool:
+    """08, exercise 5: `fn(net, perm)` returns a new FCNet that gives on ordinary images what `net`, trained
+    on pixels permuted by `perm`, gives on the permuted images; `net` itself must stay as it was."""
+    if not callable(fn):
+        return verdict(False, "", "pass your function itself, e.g. check_unpermuted_twin(unpermuted_twin).")
+    g = torch.Generator().manual_seed(8)
+    net = FCNet(hidden=8)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+    perm = torch.randperm(28 * 28, generator=g)
+    images = torch.rand(5, 1, 28, 28, generator=g)
+    before = copy.deepcopy(net.state_dict())
+    want = _scores(net, permute_pixels(images, perm))
+    try:
+        twin = fn(net, perm.clone())
+    except IndexError as err:
+        return verdict(False, "", f"your function raised IndexError ({err}): fc1.weight has shape (8, 784), one "
+                                  "row per hidden unit and one column per pixel; it is the pixels you reorder.")
+    except Exception as err:  # noqa: BLE001  (any failure of the learner's code becomes one sentence)
+        return verdict(False, "", f"your function raised {type(err).__name__}: {err}")
+    if not isinstance(twin, nn.Module):
+        return verdict(False, "", f"return the new net (an FCNet), not a {type(twin).__name__}.")
+    try:
+        got = _scores(twin, images)
+    except Exception as err:  # noqa: BLE001
+        return verdict(False, "", f"the net you returned raised {type(err).__name__} on images (5, 1, 28, 28): {err}")
+    changed = any(not torch.equal(before[k], v) for k, v in net.state_dict().items())
+    if changed:
+        return verdict(False, "", "you changed the original net: copy it first (copy.deepcopy), then edit the copy.")
+    if twin is net:
+        return verdict(False, "", "you returned the original net itself: return a new one, a copy with fc1 changed.")
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+        shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        return verdict(False, "", f"the returned net should give scores of shape {tuple(want.shape)}, not {shape}.")
+    if torch.allclose(got, want, atol=1e-5):
+        return verdict(True, "a column per pixel, moved back to its pixel: the net trained on shuffled digits "
+                             "reads ordinary ones, with the same scores.", "")
+    if torch.allclose(got, _scores(net, images), atol=1e-5):
+        return verdict(False, "", "your net gives the scores of the unchanged net on the ordinary images: "
+                                  "reorder the columns of fc1.weight.")
+    wrong_way = copy.deepcopy(net)
+    with torch.no_grad():
+        wrong_way.fc1.weight.copy_(net.fc1.weight[:, perm])
+    if torch.allclose(got, _scores(wrong_way, images), atol=1e-5):
+        return verdict(False, "", "you reordered the columns the way perm shuffles the pixels, which is the way "
+                                  "to build the permuted net, not to undo it: you need the inverse permutation.")
+    i, j = [int(k) for k in torch.nonzero(~torch.isclose(got, want, atol=1e-5))[0]]
+    return verdict(False, "", f"image {i}, class {j}: your net scores {float(got[i, j]):.4f}, it should score "
+                              f"{float(want[i, j]):.4f}; only fc1's weight should change, and only in the order of its columns.")
