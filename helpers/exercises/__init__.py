@@ -30,10 +30,26 @@ nothing of the other lectures.
 
 from __future__ import annotations
 
-__all__ = ["verdict"]
+import torch
+
+__all__ = ["verdict", "learner_tensor"]
 
 
 def verdict(ok: bool, right: str, wrong: str) -> bool:
     """Print "Right: `right`" or "Not yet: `wrong`" and return `ok`."""
     print(("Right: " + right) if ok else ("Not yet: " + wrong))
     return ok
+
+
+def learner_tensor(fn, args: tuple, where: str) -> torch.Tensor | None:
+    """Call the learner's `fn(*args)` and return its tensor; when it raises or returns something else, say so in one
+    sentence ("Not yet: `where` it raises ...") and return None."""
+    try:
+        got = fn(*args)
+    except Exception as err:  # the learner's function: report whatever went wrong, in one sentence
+        verdict(False, "", f"{where} it raises {type(err).__name__}: {(str(err).splitlines() or [''])[0]}")
+        return None
+    if not isinstance(got, torch.Tensor):
+        verdict(False, "", f"it must return a tensor, not a {type(got).__name__}.")
+        return None
+    return got

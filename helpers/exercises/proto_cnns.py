@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from helpers.anatomy import count_connections, free_parameters, totals
 from helpers.augment import shift
 from helpers.data import BACKGROUND
-from helpers.exercises import verdict
+from helpers.exercises import learner_tensor, verdict
 from helpers.proto_cnns import Net4, Net5
 from helpers.proto_cnns_canvas import predict_drawing
 
@@ -115,15 +115,11 @@ def check_shared_forward(shared_forward) -> bool:
             (conv2d(x, kernel.flip(-1, -2), bias, stride=stride), "the kernel is flipped: each patch is multiplied by the kernel as it is, element by element, as in the locally connected layer."),
         ]
         args = [t.clone().requires_grad_() for t in (x, kernel, bias)]
-        try:
-            with mock.patch.object(F, "conv2d", side_effect=RuntimeError("use F.unfold, not F.conv2d")), \
-                 mock.patch.object(torch, "conv2d", side_effect=RuntimeError("use F.unfold, not F.conv2d")):
-                got = shared_forward(*args, stride)
-        except Exception as err:  # the learner's function: report whatever went wrong, in one sentence
-            return verdict(False, "", f"on x {tuple(x.shape)}, kernel {tuple(kernel.shape)}, stride {stride} it raises "
-                                      f"{type(err).__name__}: {(str(err).splitlines() or [''])[0]}")
-        if not isinstance(got, torch.Tensor):
-            return verdict(False, "", f"it must return a tensor, not a {type(got).__name__}.")
+        with mock.patch.object(F, "conv2d", side_effect=RuntimeError("use F.unfold, not F.conv2d")), \
+             mock.patch.object(torch, "conv2d", side_effect=RuntimeError("use F.unfold, not F.conv2d")):
+            got = learner_tensor(shared_forward, (*args, stride), f"on x {tuple(x.shape)}, kernel {tuple(kernel.shape)}, stride {stride}")
+        if got is None:
+            return False
         if got.shape != want.shape:
             hint = " Patches must be `stride` pixels apart (F.unfold's stride)." if stride > 1 and got.shape[-1] == x.shape[-1] - kernel.shape[-1] + 1 else ""
             return verdict(False, "", f"on x {tuple(x.shape)}, kernel {tuple(kernel.shape)}, stride {stride} the output should be "
