@@ -14,7 +14,7 @@ from helpers.anatomy import ReceptiveField, receptive_field
 from helpers.inputs import finite_range, model_device
 from helpers.sliding_window import FullyConvLeNet, LeNet32, decode, fully_convolutional, train_step
 from helpers.sliding_window_strips import FAR, FIELD, NONE, Strip, make_fields
-from helpers.train import check_data, check_values, predict, progress_enabled, set_seed
+from helpers.train import check_data, check_values, predict, progress_bar, set_seed
 
 __all__ = ["tiny_1d", "unpadded_field", "output_length", "feeding_inputs", "NONE_SHARE", "PART", "train_reader",
            "output_map", "decode_peaks", "read_digits", "edit_distance", "ReadingAccuracy", "reading_accuracy",
@@ -57,8 +57,6 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     """A LeNet32 trained with 06's train_step on fresh fields (make_fields) of `train` every epoch, as a
     FullyConvLeNet in eval mode.
     Not fit: its accuracy over all the fields after every epoch would cost almost as much as the training."""
-    from tqdm.auto import tqdm
-
     images, labels = check_data(train, "train")
     if check_values((images, labels), "train")[1] >= NONE:
         raise ValueError(f"train_reader learns the digits 0 to {NONE - 1} (class {NONE} is its 'none of the above'), but the labels go up to "
@@ -71,7 +69,7 @@ def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed:
     model = LeNet32().to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    with tqdm(total=steps, desc="train_reader", unit="batch", disable=not progress_enabled(progress)) as bar:
+    with progress_bar(progress, steps, "train_reader") as bar:
         for _ in range(epochs):
             digits = torch.randperm(n, generator=gen)
             for part, count in zip(digits.split(PART), counts):

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from helpers.inputs import check_images, evaluating, finite_range, model_device, run_model
 
 __all__ = ["Data", "OptimizerSpec", "INPUT_LIMIT", "TrainingDiverged", "set_seed", "pick_device", "progress_enabled",
-           "History", "check_data", "check_values", "check_model", "predict", "accuracy", "fit"]
+           "progress_bar", "History", "check_data", "check_values", "check_model", "predict", "accuracy", "fit"]
 
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
@@ -74,7 +74,7 @@ def progress_enabled(progress: bool = True) -> bool:
     return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _progress_bar(progress: bool, total: int, name: str):
+def progress_bar(progress: bool, total: int, name: str):
     """A tqdm bar of `total` batches, which does nothing when progress is off."""
     from tqdm.auto import tqdm
 
@@ -237,7 +237,7 @@ def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int,
         model.to(dev, memory_format=torch.channels_last if channels_last else torch.preserve_format)
         opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" else None
-        bar = _progress_bar(progress, steps, type(model).__name__)
+        bar = progress_bar(progress, steps, type(model).__name__)
         for epoch in range(epochs):
             start, total = time.perf_counter(), 0.0
             model.train()
