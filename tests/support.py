@@ -82,6 +82,19 @@ def from_notebook(notebook: str, definition: str, namespace: dict):
     return namespace[name]
 
 
+def solution(notebook: str):
+    """The teacher's answers to a notebook's build exercises: the names that the `# %% stub` cell of
+    solutions/`notebook`.py defines (`make solutions` puts that cell into the teacher's copy), as attributes."""
+    from types import SimpleNamespace
+
+    from build_solutions import SOLUTIONS, sections  # scripts/build_solutions.py (pytest's pythonpath holds scripts/)
+
+    path = SOLUTIONS / f"{notebook}.py"
+    namespace: dict = {}
+    exec(compile(sections(path)["stub"], str(path), "exec"), namespace)
+    return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+
+
 # Drawings as a canvas records them: strokes of (x, y) points in canvas pixels. SEVEN is a 7 on a
 # 280x280 canvas (a bar and a slanted stem; a 7, not a 1, so that a drawing read transposed or
 # mirrored would fail), NUMBER_314 is "314" on 06's 600x150 strip canvas. The unit tests read them
