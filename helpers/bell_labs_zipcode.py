@@ -1,7 +1,5 @@
-"""What 02_bell_labs uses beside its own #@save cells (helpers.bell_labs: TableConv2d, ZipCodeNet1989): the
-connection tables, the 1989 targets and cost, the 1990 subsampling layer and the lecture's walk with a choice of
-downsampling. helpers.anatomy.count_connections counts their connections through each layer's connections(out_shape).
-"""
+"""02_bell_labs beside its #@save cells (helpers.bell_labs): connection tables, the 1989 targets and cost, the 1990
+subsampling layer and the lecture's walk with a choice of downsampling."""
 
 from __future__ import annotations
 
@@ -18,8 +16,7 @@ DOWNSAMPLING = ("subsampling", "max", "average", "stride")
 
 
 def cyclic_table(out_maps: int, in_maps: int, fan_in: int) -> torch.Tensor:
-    """A connection table (out_maps, in_maps) of bools: output map j sees input maps j, j+1, ..., j+fan_in-1 (mod in_maps).
-    The 1989 paper does not publish its 8-of-12 scheme; this cyclic one is our choice."""
+    """Table (out_maps, in_maps): output j sees inputs j..j+fan_in-1 mod in_maps (our choice; 1989's is unpublished)."""
     return (torch.arange(in_maps) - torch.arange(out_maps)[:, None]) % in_maps < fan_in
 
 
@@ -27,8 +24,7 @@ def format_table(table: torch.Tensor) -> str:
     """The table as text: one row per output map, an X where it sees an input map (columns)."""
     width = len(str(table.shape[1] - 1))
     head = " " * 7 + " ".join(f"{i:>{width}}" for i in range(table.shape[1]))
-    marks = [" ".join(f"{'X' if v else '.':>{width}}" for v in row) for row in table.tolist()]
-    rows = [f"out {j:>2} {m}" for j, m in enumerate(marks)]
+    rows = [f"out {j:>2} " + " ".join(f"{'X' if v else '.':>{width}}" for v in r) for j, r in enumerate(table.tolist())]
     return "\n".join([head + "   <- input maps", *rows])
 
 
@@ -52,8 +48,7 @@ def paper_sized(data: tuple[torch.Tensor, torch.Tensor], n: int, seed: int = 198
 
 
 class Subsampling1990(nn.Module):
-    """The 1990 subsampling layer: y = tanh(a_c * mean of a 2x2 window + b_c), stride 2, a_c and b_c trained
-    per map; (N, C, H, W) -> (N, C, H // 2, W // 2), 5 connections per unit."""
+    """The 1990 subsampling layer: tanh(a_c * mean of a 2x2 window + b_c), stride 2, a_c and b_c trained per map c."""
 
     def __init__(self, channels: int) -> None:
         super().__init__()
@@ -74,9 +69,8 @@ class Subsampling1990(nn.Module):
 
 
 class SubsamplingLeNet(nn.Module):
-    """The lecture's walk, conv 5x5 (4 maps), conv 5x5 (16), conv 5x5 (10), each of the first two followed by
-    `downsample` (one of DOWNSAMPLING; "stride": the convolutions step by 2 instead, as in 1989).
-    (N, 1, 32, 32) in [0, 1] -> (N, 10) logits; a larger input gives (N, 10, H', W')."""
+    """The lecture's walk, conv 5x5 (4 maps), conv 5x5 (16), conv 5x5 (10), the first two followed by `downsample` (of
+    DOWNSAMPLING; "stride": they step by 2, as in 1989): (N, 1, 32, 32) -> logits (N, 10), (N, 10, H', W') if larger."""
 
     def __init__(self, downsample: str = "subsampling") -> None:
         super().__init__()

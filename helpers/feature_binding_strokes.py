@@ -1,6 +1,4 @@
-"""A stroke that moves from one digit to another (1 -> 7 -> 4 ...), and what a net makes of it
-(07_feature_binding): the paths, a classifier's sweep along them, and what each stage of LeNet5 sees.
-"""
+"""Strokes moving from digit to digit, a net's sweep along them, what each LeNet5 stage sees (07_feature_binding)."""
 
 from __future__ import annotations
 
@@ -29,9 +27,8 @@ def rotate(points: torch.Tensor, centre: Sequence[float], degrees: float) -> tor
 
 @dataclass
 class StrokePath:
-    """A drawing whose stroke `moving` goes through `keyframes` (K, P, 2) while the others stay put; position
-    t in [0, 1] runs through the keyframes at equal spacing, linearly in between. `labels` names the digit
-    each keyframe is drawn to be, e.g. ("1", "7", "4") ("" for a pose in between)."""
+    """A drawing whose stroke `moving` goes through `keyframes` (K, P, 2), the others fixed; t in [0, 1] runs through
+    the keyframes evenly, linearly in between; `labels`: each keyframe's digit, e.g. ("1", "7", "4"), "" between."""
 
     name: str
     fixed: dict[str, torch.Tensor]
@@ -74,15 +71,9 @@ def moving_path(name: str, fixed: Mapping[str, torch.Tensor], moving: str, poses
 
 
 def digit_paths() -> dict[str, StrokePath]:
-    """The course's four paths, in a unit box (x right, y down), each moving one stroke:
-
-    - "1-7-4": a bar lies along the stem of a 1, swings up into the top bar of a 7, then bends
-      down and across the stem into the open 4 (the way many people write a 4);
-    - "9-6": the same loop and stem, only the loop slides from the top left of the stem (9) to its
-      bottom right (6): the pieces are identical, only their arrangement differs;
-    - "5-6": the top bar of a 5 drops to close its bowl on the left, which makes a 6;
-    - "3-9": a half loop lying on the upper bowl of a 3 swings over the top to close it into a 9.
-    """
+    """The course's four paths in a unit box (x right, y down), each moving one stroke: 1-7-4 (a bar swings from a
+    1's stem to a 7's top bar, then bends into an open 4), 9-6 (the same loop slides from the stem's top left to its
+    bottom right), 5-6 (a 5's top bar drops to close its bowl), 3-9 (a half loop swings over to close a 3's top)."""
     stem = line((0.62, 0.0), (0.48, 1.0))
     one_seven_four = moving_path(
         "1-7-4", {"stem": stem}, "bar",
@@ -129,8 +120,7 @@ class Sweep:
 
 
 def sweep(model: nn.Module, path: StrokePath, steps: int = 41) -> Sweep:
-    """Move the stroke through `steps` positions and record the model's class probabilities.
-    The model takes (N, 1, 28, 28) and returns logits or log-probabilities (N, C): softmax is applied."""
+    """The model's class probabilities (softmax of its outputs (N, C)) at `steps` positions of the moving stroke."""
     check_model(model, None, "sweep")
     t = torch.linspace(0, 1, steps)
     images = path.images(t)
@@ -145,8 +135,7 @@ def switches(predictions: torch.Tensor) -> list[tuple[int, int, int]]:
 
 
 def confident_ends(probabilities: torch.Tensor, threshold: float = 0.8) -> tuple[int, int] | None:
-    """(first class, last class) when the classes predicted at both ends of a path differ and each is
-    predicted with probability >= threshold; None otherwise. probabilities (T, C)."""
+    """The classes (first, last) predicted at the ends of probabilities (T, C) if they differ and are >= threshold."""
     (p0, c0), (p1, c1) = (probabilities[0].max(0), probabilities[-1].max(0))
     if c0 == c1 or p0 < threshold or p1 < threshold:
         return None
@@ -164,18 +153,15 @@ def lenet_views(model: nn.Module, images: torch.Tensor) -> dict[str, torch.Tenso
 
 
 def progress(activations: torch.Tensor) -> torch.Tensor:
-    """How far each step of a path has gone from the first step's activations towards the last's:
-    d(a_t, a_0) / (d(a_t, a_0) + d(a_t, a_T)) with Euclidean distances, for activations (T, ...);
-    returns (T,) from 0 to 1. A smooth change climbs steadily, a switch jumps."""
+    """How far each step has gone from the first step's activations (T, ...) towards the last's, (T,) from 0 to 1:
+    d(a_t, a_0) / (d(a_t, a_0) + d(a_t, a_T)), Euclidean. A smooth change climbs steadily, a switch jumps."""
     a = activations.flatten(1).double()
-    d0 = (a - a[0]).norm(dim=1)
-    d1 = (a - a[-1]).norm(dim=1)
+    d0, d1 = (a - a[0]).norm(dim=1), (a - a[-1]).norm(dim=1)
     return (d0 / (d0 + d1)).float()
 
 
 def steepness(curve: torch.Tensor) -> float:
-    """The largest rise of a progress curve (T,) between neighbouring steps, per unit of path
-    position (steps spaced 1 / (T - 1) apart): about 1 for a steady climb, large for a jump."""
+    """The largest rise of a progress curve (T,) between steps, per unit of path position: about 1 if steady."""
     c = curve.reshape(-1)
     return float((c[1:] - c[:-1]).max() * (len(c) - 1))
 

@@ -1,7 +1,5 @@
-"""LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5): Y. LeCun, L. Bottou,
-Y. Bengio and P. Haffner, "Gradient-Based Learning Applied to Document Recognition", Proc. IEEE 86(11), 1998
-(section II.B the net, II.C the loss, Appendix A the squashing constants and the initialisation).
-"""
+"""LeNet-5 as published in 1998, layer by layer, with the paper's counts (04_lenet5): LeCun, Bottou, Bengio and Haffner,
+"Gradient-Based Learning Applied to Document Recognition", Proc. IEEE 86(11), 1998 (II.B net, II.C loss, Appendix A)."""
 
 from __future__ import annotations
 
@@ -17,25 +15,21 @@ __all__ = ["A", "S", "WHITE_LEVEL", "BLACK_LEVEL", "LAYERS", "C3_INPUTS", "C3_TA
 
 A = 1.7159  # amplitude of the squashing function (section II.B, eq. 6; Appendix A)
 S = 2.0 / 3.0  # its slope at the origin (Appendix A): f(1) = 1 and f(-1) = -1
-# Input levels of white paper and black ink (section II.B); not the -1 of the [-1, 1] scaling of the
-# 1989-1990 nets (helpers.data.BACKGROUND).
-WHITE_LEVEL, BLACK_LEVEL = -0.1, 1.175
+WHITE_LEVEL, BLACK_LEVEL = -0.1, 1.175  # paper and ink (section II.B), not the 1989-1990 nets' -1 (data.BACKGROUND)
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
 
-# Table I (page 2285): the S2 maps each C3 map reads. The paper draws it with S2 maps as rows and
-# C3 maps as columns; C3_TABLE below is its transpose, (C3 map, S2 map), like a conv weight.
+# Table I (page 2285): the S2 maps each C3 map reads. C3_TABLE (16, 6) is the paper's table transposed, like a conv
+# weight: C3_TABLE[j, i] is True when C3 map j reads S2 map i.
 C3_INPUTS: tuple[tuple[int, ...], ...] = (
     (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),  # 6 maps: 3 contiguous S2 maps
     (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),  # 6 maps: 4 contiguous
     (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),  # 3 maps: 4 discontinuous
     (0, 1, 2, 3, 4, 5),  # 1 map: all six
 )
-# (16, 6): C3_TABLE[j, i] is True when C3 map j reads S2 map i
 C3_TABLE = torch.tensor([[i in maps for i in range(6)] for maps in C3_INPUTS])
 
-# The paper's figures, quoted, with the journal page they are printed on. It prints no count for the
-# output layer (10 units x 84 inputs, fixed weights), C5's as connections and F6's as parameters: those
-# three derived figures are the ones that make the printed totals add up.
+# The paper's figures, quoted, with their journal page. It prints none for the output layer (10 units x 84 inputs,
+# fixed weights), C5's as connections and F6's as parameters: derived, they make the printed totals add up.
 PAPER_COUNTS: dict[str, dict] = {
     layer: {"parameters": parameters, "connections": connections, "page": page, "says": says}
     for layer, parameters, connections, page, says in (
@@ -67,9 +61,8 @@ def pad_to_32(x: torch.Tensor) -> torch.Tensor:
 
 
 class Subsampling(nn.Module):
-    """S2 and S4: each unit adds the 4 inputs of its 2x2 window, times its map's trainable coefficient,
-    plus its map's trainable bias, squashed; (N, maps, H, W) -> (N, maps, H // 2, W // 2). (Section II.A
-    takes the average of the four inputs instead: the factor 4 only rescales the coefficient.)"""
+    """S2 and S4: squash(coefficient * the sum of a 2x2 window + bias), both trained per map, halving H and W (section
+    II.A averages the window instead: the factor 4 only rescales the coefficient)."""
 
     def __init__(self, maps: int) -> None:
         super().__init__()
@@ -90,10 +83,8 @@ class Subsampling(nn.Module):
 
 
 class MaskedConv2d(nn.Conv2d):
-    """C3: a convolution in which output map j reads only the input maps with table[j, i] True (C3_TABLE).
-    `weight` keeps nn.Conv2d's dense shape; the kernels the table leaves out start at zero and `forward`
-    multiplies them by the table, so they stay zero. `free_parameters` and `connections` count only the
-    kernels the table keeps, as the paper does."""
+    """C3: a convolution whose output map j reads only the input maps i with table[j, i] True (C3_TABLE); the kernels
+    left out stay zero (masked in `forward`) and, as in the paper, free_parameters and connections leave them out."""
 
     def __init__(self, table: torch.Tensor, kernel_size: int = 5) -> None:
         super().__init__(table.shape[1], table.shape[0], kernel_size)
@@ -122,9 +113,8 @@ class MaskedConv2d(nn.Conv2d):
 
 
 class EuclideanRBF(nn.Module):
-    """The output layer: one Euclidean RBF unit per class, y_i = sum_j (x_j - w_ij)^2 (section II.B, eq. 7);
-    (N, in_features) -> penalties (N, classes). The prototypes are fixed (a buffer): random +-1 codes from
-    `seed`, an option the paper names, as its hand-drawn 7x12 bitmaps cannot be copied."""
+    """The output layer: penalties y_i = sum_j (x_j - w_ij)^2 (eq. 7), (N, in_features) -> (N, classes); its fixed
+    prototypes are random +-1 codes from `seed` (an option the paper names: its 7x12 bitmaps cannot be copied)."""
 
     def __init__(self, in_features: int = 84, classes: int = 10, seed: int = 1998) -> None:
         super().__init__()
@@ -141,29 +131,19 @@ class EuclideanRBF(nn.Module):
 
 
 def init_appendix_a(model: nn.Module, generator: torch.Generator | None = None) -> None:
-    """Appendix A's initialisation, in place: every weight and bias of C1, S2, C3, S4, C5 and F6 uniform
-    in +-2.4 / F_i, F_i the fan-in of its unit; C3's left-out kernels stay zero. `model` has those six
-    layers, so named, built from nn.Conv2d, Subsampling, MaskedConv2d and nn.Linear (04's LeNet1998)."""
-
-    def uniform_(t: torch.Tensor, fan_in: torch.Tensor | int) -> None:
-        bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype)
-        t.copy_((torch.rand(t.shape, generator=generator, dtype=t.dtype) * 2 - 1) * bound)
-
+    """Appendix A's initialisation, in place, of a model with layers C1, S2, C3, S4, C5 and F6 (04's LeNet1998): each
+    weight and bias uniform in +-2.4 / F_i, F_i the fan-in of its unit; C3's left-out kernels stay zero."""
     with torch.no_grad():
-        for layer, fan_in in ((model.C1, 25), (model.C5, 400), (model.F6, 120)):
-            uniform_(layer.weight, fan_in)
-            uniform_(layer.bias, fan_in)
-        c3_fan_in = model.C3.fan_in().to(model.C3.weight.dtype)  # 75, 100 or 150 per C3 map
-        uniform_(model.C3.weight, c3_fan_in[:, None, None, None])
+        c3 = model.C3.fan_in().to(model.C3.weight.dtype)  # 75, 100 or 150 per C3 map
+        for layer, fan_in in ((model.C1, 25), (model.C5, 400), (model.F6, 120), (model.C3, c3), (model.S2, 4),
+                              (model.S4, 4)):
+            for t in layer.parameters():  # weight (S2, S4: coefficient), then bias; fan_in per output map
+                bound = 2.4 / torch.as_tensor(fan_in, dtype=t.dtype).reshape(-1, *[1] * (t.dim() - 1))
+                t.copy_((torch.rand(t.shape, generator=generator, dtype=t.dtype) * 2 - 1) * bound)
         model.C3.weight.mul_(model.C3.kernel_mask())
-        uniform_(model.C3.bias, c3_fan_in)
-        for layer in (model.S2, model.S4):
-            uniform_(layer.coefficient, 4)
-            uniform_(layer.bias, 4)
 
 
 def mse_loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """The paper's simplest criterion (eq. 8): the mean penalty of the correct class, for scores (N, 10)
-    (minus the penalties) and labels (N,). It pulls F6's state to the right class's +-1 prototype and no
-    further, so F6's units stay out of the flat ends of the squashing function."""
+    """The paper's simplest criterion (eq. 8): the mean penalty of the right class, scores (N, 10) being minus the
+    penalties. It pulls F6 to the right +-1 prototype and no further, away from the squashing function's flat ends."""
     return -scores.gather(1, labels[:, None]).mean()

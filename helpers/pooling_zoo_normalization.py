@@ -1,7 +1,5 @@
-"""Local contrast normalisation (Jarrett, Kavukcuoglu, Ranzato and LeCun, ICCV 2009) and ZCA whitening of
-patches, the classic ConvNet stage's normalisation (03_pooling_zoo). Borders are reflected (replicated
-when the image is smaller than the window), so a constant image has a constant local mean everywhere.
-"""
+"""Local contrast normalisation (Jarrett, Kavukcuoglu, Ranzato and LeCun, ICCV 2009) and ZCA whitening of patches
+(03_pooling_zoo); borders reflected (replicated in an image smaller than the window): a flat image has a flat mean."""
 
 from __future__ import annotations
 
@@ -23,15 +21,12 @@ def gaussian_window(size: int = 9, sigma: float | None = None) -> torch.Tensor:
 
 
 def local_mean(x: torch.Tensor, size: int = 9, sigma: float | None = None) -> torch.Tensor:
-    """Gaussian-weighted mean over a size x size window and over all channels (weights summing to 1);
-    (N, C, H, W) -> same shape, the same value in every channel."""
+    """Gaussian-weighted mean over a size x size window and all channels: (N, C, H, W), the same in every channel."""
     check_images(x, "local_mean")
-    h, w = x.shape[-2:]
     r = size // 2
-    mode = "reflect" if r < h and r < w else "replicate"
+    mode = "reflect" if r < min(x.shape[-2:]) else "replicate"
     win = gaussian_window(size, sigma).to(dtype=x.dtype, device=x.device)[None, None]
-    m = F.conv2d(F.pad(x.mean(dim=1, keepdim=True), (r, r, r, r), mode=mode), win)
-    return m.expand_as(x)
+    return F.conv2d(F.pad(x.mean(dim=1, keepdim=True), (r, r, r, r), mode=mode), win).expand_as(x)
 
 
 def subtractive_normalize(x: torch.Tensor, size: int = 9, sigma: float | None = None) -> torch.Tensor:
@@ -49,8 +44,7 @@ def divisive_normalize(v: torch.Tensor, size: int = 9, sigma: float | None = Non
 
 
 def local_contrast_normalize(x: torch.Tensor, size: int = 9, sigma: float | None = None) -> torch.Tensor:
-    """Subtractive then divisive normalisation; unchanged (up to rounding) when an image is replaced by
-    a * image + c for any a > 0 and c. (N, C, H, W) -> same shape."""
+    """Subtractive then divisive normalisation, the same (up to rounding) for a * image + c, any a > 0 and c."""
     return divisive_normalize(subtractive_normalize(x, size, sigma), size, sigma)
 
 

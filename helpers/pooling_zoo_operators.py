@@ -1,6 +1,4 @@
-"""What 03_pooling_zoo uses beside its #@save cells (helpers.pooling_zoo: the pooling functions and PoolingNet): each
-pooling function as a layer, and the gradient a pooling hands back to each input of its windows.
-"""
+"""03_pooling_zoo's pooling functions (helpers.pooling_zoo) as layers, and the gradient a pooling hands each input."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Shift equivariance measured layer by layer, and anti-aliased pooling as a remedy (05_shift_equivariance); the
-consistency measure is written in the notebook (helpers.shift_equivariance)."""
+"""Shift equivariance measured layer by layer, and anti-aliased pooling as a remedy (05_shift_equivariance)."""
 
 from __future__ import annotations
 
@@ -37,8 +36,7 @@ def _pairs(model: nn.Module, images: torch.Tensor, dy: int, dx: int, layers: Seq
 
 
 def cumulative_strides(model: nn.Module, input_shape: Sequence[int] = (1, 28, 28)) -> dict[str, Pair | None]:
-    """Each named module's cumulative stride (sy, sx), the product of the `stride` attributes of the leaf modules
-    run up to it on a zero input (C, H, W) (so not of F.max_pool2d calls); None for a non-spatial output."""
+    """Each module's cumulative stride (sy, sx), its leaf modules' `stride`s multiplied; None for non-spatial output."""
     product = (1, 1)
     strides: dict[str, Pair | None] = {}
     names = [name for name, _ in model.named_modules() if name]
@@ -64,9 +62,8 @@ def overlap_mask(size: Pair, ky: int, kx: int, margin: int = 0) -> torch.Tensor:
 def equivariance_error(model: nn.Module, images: torch.Tensor, dy: int, dx: int, layers: Sequence[str], *,
                        margin: int = 0, batch_size: int = 500,
                        strides: dict[str, Pair | None] | None = None) -> dict[str, float]:
-    """{layer: ||f(T x) - T' f(x)|| / ||T' f(x)||} for an input shift T of (dy, dx) pixels, 0 meaning exact: T' the
-    best whole-cell shift nearest (dy/sy, dx/sx) for a layer of stride (sy, sx), on the cells where both maps exist
-    (less `margin`); no shift (the invariance error) for a non-spatial layer."""
+    """{layer: ||f(T x) - T' f(x)|| / ||T' f(x)||} for an input shift T of (dy, dx) pixels, T' the best whole-cell shift
+    near (dy/sy, dx/sx) for stride (sy, sx), where both maps exist (less `margin`); none for a non-spatial layer."""
     check_images(images, "equivariance_error")
     strides = cumulative_strides(model, tuple(images.shape[1:])) if strides is None else strides
     sums: dict[str, dict[Pair | None, list[float]]] = {name: {} for name in layers}  # per map shift: [num, den]
@@ -86,18 +83,13 @@ def equivariance_error(model: nn.Module, images: torch.Tensor, dy: int, dx: int,
     return {name: min(math.sqrt(num / max(den, 1e-30)) for num, den in sums[name].values()) for name in layers}
 
 
-class MapShift(NamedTuple):
-    """How far a layer's map moved (in cells of that map) and the relative error left by that fit."""
-
-    cells: float
-    residual: float
+MapShift = NamedTuple("MapShift", [("cells", float), ("residual", float)])  # map_shift's answer for one layer
 
 
 def map_shift(model: nn.Module, images: torch.Tensor, d: int, layers: Sequence[str], axis: str = "x", *,
               strides: dict[str, Pair | None] | None = None) -> dict[str, MapShift]:
-    """How many cells each layer's map moves when the input moves `d` pixels along `axis` ("x" or "y"): f(T x)
-    fitted (least squares) as (1 - a) T_k f(x) + a T_{k+1} f(x), k = floor(d / s) for the layer's stride s, gives
-    MapShift(k + a, ||f(T x) - fit|| / ||f(T x)||)."""
+    """How many cells each layer's map moves when the input moves `d` pixels along `axis` ("x" or "y"): f(T x) fitted
+    as (1 - a) T_k f(x) + a T_{k+1} f(x), k = d // stride, gives MapShift(k + a, ||f(T x) - fit|| / ||f(T x)||)."""
     check_images(images, "map_shift")
     strides = cumulative_strides(model, tuple(images.shape[1:])) if strides is None else strides
     for name in layers:

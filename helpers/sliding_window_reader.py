@@ -51,12 +51,10 @@ NONE_SHARE = 0.3  # share of "none of the above" fields in the reader's training
 PART = 8192  # an epoch's digits are turned into fields this many at a time (bounds the memory on full MNIST)
 
 
-def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed: int = 0,
-                 none_share: float = NONE_SHARE, far: float = FAR, batch_size: int = 128,
-                 progress: bool = True) -> FullyConvLeNet:
-    """A LeNet32 trained with 06's train_step on fresh fields (make_fields) of `train` every epoch, as a
-    FullyConvLeNet in eval mode.
-    Not fit: its accuracy over all the fields after every epoch would cost almost as much as the training."""
+def train_reader(train: tuple[torch.Tensor, torch.Tensor], *, epochs: int, seed: int = 0, far: float = FAR,
+                 none_share: float = NONE_SHARE, batch_size: int = 128, progress: bool = True) -> FullyConvLeNet:
+    """A LeNet32 trained with 06's train_step on fresh fields (make_fields) of `train` every epoch, as a FullyConvLeNet
+    in eval mode; not fit, whose accuracy over all the fields after each epoch would cost almost as much as training."""
     images, labels = check_data(train, "train")
     if check_values((images, labels), "train")[1] >= NONE:
         raise ValueError(f"train_reader learns the digits 0 to {NONE - 1} (class {NONE} is its 'none of the above'), but the labels go up to "

@@ -84,10 +84,8 @@ def _line(images: torch.Tensor, labels: torch.Tensor, count: int, length: tuple[
         raise ValueError(f"strips are built from digits (N, 1, 28, 28) with ink and labels (N,), got {shapes[0]} "
                          f"and {shapes[1]}; pass the images and labels of load_digits(split, size=28).")
     lo, hi = length
-    if digits is None:
-        lengths = torch.randint(lo, hi + 1, (count,), generator=generator)
-    else:
-        lengths = torch.randint(lo, hi + 1, (digits // lo + 1,), generator=generator)
+    lengths = torch.randint(lo, hi + 1, (count if digits is None else digits // lo + 1,), generator=generator)
+    if digits is not None:  # just enough strips to hold `digits` digits
         lengths = lengths[: int((torch.cumsum(lengths, 0) < digits).sum()) + 1]
     n, k = int(lengths.sum()), len(lengths)
     rounds = -(-n // len(usable))
@@ -139,9 +137,8 @@ def make_strips(images: torch.Tensor, labels: torch.Tensor, *, count: int, lengt
 
 
 def window_targets(strip: Strip, *, far: float = FAR) -> torch.Tensor:
-    """(W + 1,) int64: the training class of the window centred at each x = 0 .. W of the strip: the digit
-    whose ink centre is within CENTRE_TOLERANCE of x; NONE when columns x - 1 and x are both blank or every
-    ink centre is at least `far` away; -1 (ambiguous, left out of training) otherwise."""
+    """(W + 1,) int64: the class of the window centred at each x = 0 .. W: the digit whose ink centre is within
+    CENTRE_TOLERANCE of x; NONE when columns x - 1 and x are blank or all are `far` away; -1 (not trained on) else."""
     x = torch.arange(strip.width + 1).float()
     centres = strip.centres  # ascending
     which = torch.bucketize(x, (centres[:-1] + centres[1:]) / 2)  # the nearest ink centre, the left one on a tie
@@ -155,9 +152,8 @@ def window_targets(strip: Strip, *, far: float = FAR) -> torch.Tensor:
     return target
 
 
-def make_fields(images: torch.Tensor, labels: torch.Tensor, *, count: int, seed: int = 0,
-                none_share: float = 0.3, far: float = FAR,
-                length: tuple[int, int] = (1, 7)) -> tuple[torch.Tensor, torch.Tensor]:
+def make_fields(images: torch.Tensor, labels: torch.Tensor, *, count: int, seed: int = 0, none_share: float = 0.3,
+                far: float = FAR, length: tuple[int, int] = (1, 7)) -> tuple[torch.Tensor, torch.Tensor]:
     """`count` fields (count, 1, 32, 32) cut from strips of `length` digits and their classes (count,): one per
     digit, centred on it within CENTRE_TOLERANCE, and a share `none_share` of NONE windows near a strip."""
     gen = torch.Generator().manual_seed(seed)

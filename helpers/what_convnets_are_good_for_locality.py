@@ -1,6 +1,5 @@
-"""Locality, stationarity, compositionality around 08_what_convnets_are_good_for's two nets: a fixed pixel
-permutation, pixel correlation against distance, the crops that drive a unit hardest, and a 1-D motif task.
-"""
+"""Locality, stationarity, compositionality (08_what_convnets_are_good_for): a fixed pixel permutation, pixel
+correlation against distance, the crops that drive a unit hardest, and a 1-D motif task."""
 
 from __future__ import annotations
 
@@ -28,17 +27,15 @@ def check_permutation(perm: torch.Tensor, pixels: int) -> None:
 
 
 def permute_pixels(images: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
-    """Images (N, C, H, W) with their pixels reordered, the same way in every image and channel:
-    out.flatten(2)[..., i] = images.flatten(2)[..., perm[i]]."""
+    """Images (N, C, H, W), pixels reordered alike in each image and channel: out.flatten(2)[..., i] = pixel perm[i]."""
     check_permutation(perm, images.shape[2] * images.shape[3])
     return images.flatten(2)[:, :, perm].reshape(images.shape)
 
 
 def correlation_by_distance(images: torch.Tensor, max_distance: int | None = None,
                             min_std: float = 1e-3) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean correlation (over the N >= 2 digits (N, 1, H, W)) between two pixels, against their distance,
-    Euclidean and rounded to a whole pixel: (distances 1..max_distance (default H - 1), mean correlation),
-    both (D,). Pixels whose standard deviation is below `min_std` (the always-blank border) are left out."""
+    """(distances 1..max_distance (default H - 1), mean correlation of two pixels that far apart, rounded), both (D,),
+    over N >= 2 digits (N, 1, H, W), leaving out pixels whose std is below `min_std` (the always-blank border)."""
     n, _, h, w = images.shape
     max_distance = h - 1 if max_distance is None else max_distance
     x = images.reshape(n, h * w).float()
@@ -57,13 +54,9 @@ def correlation_by_distance(images: torch.Tensor, max_distance: int | None = Non
 
 def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k: int = 8
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The k input crops that drive each channel of `maps` hardest (at most one crop per image).
-
-    maps (N, C, h, w) are a layer's activations for images (N, 1, H, W); rf says what each unit sees
-    (helpers.anatomy.receptive_field). Returns crops (C, k, 1, rf.size, rf.size), their activations
-    (C, k) in decreasing order, and (C, k, 3) rows of (image index, row, col) in the feature map.
-    """
-    _, c, h, w = maps.shape
+    """The k crops (at most one per image; rf from receptive_field) of images (N, 1, H, W) driving each channel of maps
+    (N, C, h, w) hardest: crops (C, k, 1, size, size), activations (C, k) descending, (C, k, 3) image, row, col."""
+    _, _, h, w = maps.shape
     last = (max(h, w) - 1) * rf.stride + rf.offset + rf.size
     if len(maps) != len(images) or rf.offset < 0 or last > max(images.shape[2:]):  # else wrong crops, silently
         raise ValueError(f"A receptive field of size {rf.size}, stride {rf.stride}, offset {rf.offset} does not "
@@ -73,30 +66,22 @@ def top_patches(maps: torch.Tensor, images: torch.Tensor, rf: ReceptiveField, k:
     values, idx = best.T.topk(k, dim=1)  # (C, k)
     pos = where.T.gather(1, idx)  # (C, k) flat positions
     rows, cols = pos // w, pos % w
-    crops = torch.empty(c, k, images.shape[1], rf.size, rf.size, dtype=images.dtype)
-    for ch in range(c):
-        for j in range(k):
-            r0 = int(rows[ch, j]) * rf.stride + rf.offset
-            c0 = int(cols[ch, j]) * rf.stride + rf.offset
-            crops[ch, j] = images[idx[ch, j], :, r0:r0 + rf.size, c0:c0 + rf.size]
-    return crops, values, torch.stack([idx, rows, cols], 2)
+    windows = images[:, :, rf.offset:, rf.offset:].unfold(2, rf.size, rf.stride).unfold(3, rf.size, rf.stride)
+    return windows[idx, :, rows, cols], values, torch.stack([idx, rows, cols], 2)  # windows (N, 1, h, w, size, size)
 
 
 def motif(length: int = 9) -> torch.Tensor:
-    """The target pattern of the 1-D task (length,): a rising chirp under a Hann window; its time
-    reversal (a falling chirp) is a different shape with the same energy."""
+    """The 1-D task's pattern (length,): a rising chirp under a Hann window; reversed, another shape, same energy."""
     t = torch.linspace(0, 1, length)
     return 2 * torch.sin(2 * math.pi * (0.5 * t + 1.5 * t**2)) * torch.sin(math.pi * t) ** 2
 
 
-def motif_signals(n: int, length: int = 64, *, positions: tuple[int, int] | None = None,
-                  noise: float = 0.3, generator: torch.Generator | None = None
-                  ) -> tuple[torch.Tensor, torch.Tensor]:
+def motif_signals(n: int, length: int = 64, *, positions: tuple[int, int] | None = None, noise: float = 0.3,
+                  generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """n noisy signals (n, 1, length) and labels (n,), alternating: label 1 holds `motif()`, label 0 the motif
     time-reversed, starting anywhere in `positions` = (first, last) (default: anywhere it fits)."""
     m = motif()
-    span = length - len(m)
-    lo, hi = positions if positions is not None else (0, span)
+    lo, hi = positions if positions is not None else (0, length - len(m))
     labels = torch.arange(n) % 2
     starts = torch.randint(lo, hi + 1, (n,), generator=generator)
     x = noise * torch.randn(n, 1, length, generator=generator)
@@ -107,9 +92,8 @@ def motif_signals(n: int, length: int = 64, *, positions: tuple[int, int] | None
 
 
 class MotifConvNet(nn.Module):
-    """Conv1d (channels, kernel) -> ReLU -> max over all positions -> linear 2: (N, 1, L) -> logits (N, 2), the
-    same wherever the motif sits, for any L. Zero padding of kernel - 1 at both ends lets a detector that is
-    not aligned with the start of its kernel still fit over a motif at the very edge."""
+    """Conv1d -> ReLU -> max over positions -> linear 2: (N, 1, L) -> logits (N, 2), for any L, wherever the motif sits;
+    padding kernel - 1 at both ends lets a detector off its kernel's start still cover a motif at the very edge."""
 
     def __init__(self, channels: int = 4, kernel: int = 9) -> None:
         super().__init__()
