@@ -58,7 +58,7 @@ def _inplace(x, weight, table, stride=1, padding=0, pad_value=0.0):
     (lambda x, w, t, stride=1, padding=0, pad_value=0.0: table_conv(x, w.detach(), t, stride, padding, pad_value),
      "the gradient with respect to weight"),
     (lambda x, w, t, stride=1, padding=0, pad_value=0.0: 1.1 * table_conv(x, w, t, stride, padding, pad_value),
-     "output map 0 differs first"),
+     "output map 0, row 0"),
 ], ids=["transposed", "no-mask", "inverted", "zero-border", "no-stride", "no-trailing-axes", "in-place", "detached",
         "scaled"])
 def test_each_recognised_mistake_gets_its_hint(answer, hint, capsys):
@@ -68,7 +68,7 @@ def test_each_recognised_mistake_gets_its_hint(answer, hint, capsys):
 
 
 @pytest.mark.parametrize("answer, start", [
-    (3, "Not yet: give your function itself"),
+    (3, "Not yet: pass your function itself"),
     (lambda x, w, t, stride=1, padding=0, pad_value=0.0: 1 / 0, "Not yet: table_conv raised ZeroDivisionError"),
     (lambda x, w, t, stride=1, padding=0, pad_value=0.0: [1.0], "Not yet: table_conv should return a tensor"),
     (lambda x, w, t, stride=1, padding=0, pad_value=0.0: table_conv(x, w, t, stride, padding, pad_value)[:, :, 1:],

@@ -70,9 +70,9 @@ def stub(params, x):
     (None, "pass your function itself"),
     (stub, "NotImplementedError: write me"),
     (lambda p, x: p["conv3.weight"], "KeyError"),
-    (lambda p, x: lenet5_functional(p, x).tolist(), "must return a tensor"),
+    (lambda p, x: lenet5_functional(p, x).tolist(), "should return a tensor"),
     (lambda p, x: lenet5_functional(p, x)[0], "one row of 10 per digit"),
-    (variant(flatten=lambda x: x.flatten()), "raises RuntimeError"),
+    (variant(flatten=lambda x: x.flatten()), "raised RuntimeError"),
 ], ids=["not callable", "raises", "wrong key", "not a tensor", "wrong shape", "batch axis flattened"])
 def test_malformed_answers_get_one_sentence(capsys, answer, says):
     ok, out = verdict_of(capsys, answer)

@@ -53,7 +53,7 @@ def _detached_weights(x, kernel, stride=None, *, b=1.0):
     (_naive, "overflows"),
     (lambda x, k, s=None, *, b=1.0: softmax_pool(x, k, s, b=b).detach(), "no gradient flows back"),
     (_detached_weights, "the gradients are not"),
-    (lambda x, k, s=None, *, b=1.0: max_pool(x, k, s), "output (0, 0, 0, 0) is"),
+    (lambda x, k, s=None, *, b=1.0: max_pool(x, k, s), "output[0, 0, 0, 0] is"),
 ], ids=["no-b", "mean", "weights-only", "reshape-windows", "no-stride", "overflow", "detached", "detached-weights",
         "max"])
 def test_each_recognised_mistake_gets_its_hint(answer, hint, capsys):
@@ -63,7 +63,7 @@ def test_each_recognised_mistake_gets_its_hint(answer, hint, capsys):
 
 
 @pytest.mark.parametrize("answer, start", [
-    (3, "Not yet: give your function itself"),
+    (3, "Not yet: pass your function itself"),
     (lambda x, k, s=None, *, b=1.0: 1 / 0, "Not yet: softmax_pool raised ZeroDivisionError"),
     (lambda x, k, s=None, *, b=1.0: [1.0], "Not yet: softmax_pool should return a tensor"),
     (lambda x, k, s=None, *, b=1.0: softmax_pool(x, k, s, b=b)[..., 1:], "Not yet: with 2x2 windows"),

@@ -1,17 +1,13 @@
-"""Self-checks for the exercises of 06_sliding_window: `check_one_d`, `check_narrowest_strip`,
-`check_decoder`, `check_field_labels` (a build exercise: the learner's labelling of training windows, run
-against `window_targets` on random strips).
-
-Each prints "Right: ..." or "Not yet: ..." with a hint, never the solution, and returns True or False.
-"""
+"""Self-checks for the exercises of 06_sliding_window; `check_field_labels` is the build exercise (labelling the
+training windows of a strip, against `window_targets` on random strips)."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 
-from helpers.exercises import verdict
+from helpers.exercises import first_mistake, graded, learner_result, not_yet, verdict
 from helpers.sliding_window import FullyConvLeNet
 from helpers.sliding_window_reader import feeding_inputs, output_length, reading_accuracy, tiny_1d
 from helpers.sliding_window_strips import CENTRE_TOLERANCE, FAR, FIELD, HEIGHT, NONE, Strip, window_targets
@@ -20,32 +16,28 @@ __all__ = ["check_one_d", "check_narrowest_strip", "check_decoder", "check_field
 
 
 def check_one_d(length: int, outputs: int, feeds_last: tuple[int, int]) -> bool:
-    """06, exercise 1: for the 1-D net with `length` inputs, the number of outputs and the first and
-    last input that feed the last output."""
+    """06, exercise 1: the number of outputs of the 1-D net on `length` inputs, and the first and last input of the last."""
     net = tiny_1d()
     n = output_length(length, net)
     if outputs != n:
-        return verdict(False, "", "use out = (L - receptive field) // stride + 1 with the receptive field 10 and the stride 4.")
+        return not_yet("use out = (L - receptive field) // stride + 1 with the receptive field 10 and the stride 4.")
     inputs = feeding_inputs(net, n - 1)
     if tuple(feeds_last) != (inputs[0], inputs[-1]):
-        return verdict(False, "", f"{n} outputs is right; output j sees 10 inputs starting at 4j (count from 0, last included).")
+        return not_yet(f"{n} outputs is right; output j sees 10 inputs starting at 4j (count from 0, last included).")
     return verdict(True, f"{n} outputs; the last one sees inputs {inputs[0]} to {inputs[-1]}, and inputs beyond {inputs[-1]} feed no output.", "")
 
 
 def check_narrowest_strip(columns: int, answer: int) -> bool:
     """06, exercise 2: the narrowest input (in pixels, no padding) for which a FullyConvLeNet gives `columns` output columns."""
-    truth = FIELD + 4 * (columns - 1)
-    if answer == truth:
-        return verdict(True, f"{answer} pixels: the first window takes 32, every further column 4 more.", "")
-    if answer == 4 * columns or answer == FIELD + 4 * columns:
-        return verdict(False, "", "almost: the first column needs a whole 32-pixel window, each further one 4 more pixels.")
-    return verdict(False, "", "solve (W - 32) // 4 + 1 = columns for the smallest W.")
+    almost = "almost: the first column needs a whole 32-pixel window, each further one 4 more pixels."
+    return graded(answer, FIELD + 4 * (columns - 1), f"{answer} pixels: the first window takes 32, every further column 4 more.",
+                  {4 * columns: almost, FIELD + 4 * columns: almost}, "solve (W - 32) // 4 + 1 = columns for the smallest W.")
 
 
 def check_decoder(decoder: Callable[[torch.Tensor], str], model: FullyConvLeNet, strips: Sequence[Strip], *,
                   baseline: float) -> bool:
-    """06, exercise 3: does `decoder` (probabilities (11, n) -> str) read `strips` at least as well as
-    the string accuracy `baseline` of the notebook's rule?"""
+    """06, exercise 3: does `decoder` (probabilities (11, n) -> str) read `strips` as well as the notebook's rule
+    (string accuracy `baseline`)?"""
     r = reading_accuracy(model, strips, decoder=decoder)
     ok = r.string_accuracy >= baseline
     message = (f"your rule reads {r.digit_accuracy:.1f}% of digits and {r.string_accuracy:.1f}% of strings "
@@ -54,8 +46,8 @@ def check_decoder(decoder: Callable[[torch.Tensor], str], model: FullyConvLeNet,
 
 
 def _random_strip(gen: torch.Generator) -> Strip:
-    """A strip of 2 to 6 ink blocks, 3 to 12 columns wide, 3 to 8 blank columns apart: some ink centres fall on
-    whole columns, so windows at exactly CENTRE_TOLERANCE and `far` from a centre occur."""
+    """2 to 6 ink blocks, 3 to 12 columns wide, 3 to 8 apart: some centres fall on whole columns, so windows at exactly
+    CENTRE_TOLERANCE and `far` from a centre occur."""
     k = int(torch.randint(2, 7, (1,), generator=gen))
     widths = torch.randint(3, 13, (k,), generator=gen)
     gaps = torch.randint(3, 9, (k + 1,), generator=gen)
@@ -90,13 +82,10 @@ _FIELD_MISTAKES = (
 )
 
 
-def check_field_labels(fn: Callable[..., object]) -> bool:
-    """06, exercise 4: `fn(x, centres, digits, blank, far)` must label the windows centred at x (float (m,)) of a
-    strip with ink centres `centres` (float (k,)) of classes `digits` (int64 (k,)), `blank` (bool (m,)) the windows
-    centred on blank columns: the digit within CENTRE_TOLERANCE, NONE when blank or at least `far` from every
-    centre, else -1; an int64 tensor (m,), compared with window_targets on random strips."""
-    if not callable(fn):
-        return verdict(False, "", f"pass your function itself, field_labels, not {type(fn).__name__}.")
+def check_field_labels(fn: Any) -> bool:
+    """06, exercise 4: `fn(x, centres, digits, blank, far)` must label the windows centred at x (float (m,)) of a strip with ink
+    centres `centres` (float (k,)) of classes `digits` (int64 (k,)), `blank` (bool (m,)) those centred on blank columns: the digit
+    within CENTRE_TOLERANCE, NONE when blank or at least `far` from every centre, else -1 (int64 (m,)), as window_targets does."""
     gen = torch.Generator().manual_seed(6)
     for case in range(12):
         strip, far = _random_strip(gen), (FAR, 7.0, float("inf"))[case % 3]
@@ -106,23 +95,17 @@ def check_field_labels(fn: Callable[..., object]) -> bool:
         blank = ~(ink[:-1] | ink[1:])  # columns x - 1 and x both blank
         digits = torch.tensor([int(c) for c in strip.text])
         args = (x, strip.centres, digits, blank, far)
-        try:
-            got = fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
-        except Exception as err:  # the learner's code may fail in any way
-            return verdict(False, "", f"your function raised {type(err).__name__} on a strip '{strip.text}' with far={far}: {err}.")
-        try:
-            got = torch.as_tensor(got).long()
-        except (TypeError, ValueError, RuntimeError):
-            return verdict(False, "", f"it returned {type(got).__name__}; return a tensor of classes, one per window.")
+        where = f"on strip '{strip.text}' (far={far})"
+        got = learner_result(fn, "field_labels", (x.clone(), strip.centres.clone(), digits.clone(), blank.clone(), far), where,
+                             returns="a tensor of classes, one per window", convert=lambda labels: torch.as_tensor(labels).long())
+        if got is None:
+            return False
         if got.shape != truth.shape:
-            return verdict(False, "", f"it returned shape {tuple(got.shape)} for {len(x)} windows; return one class per window, shape ({len(x)},).")
+            return not_yet(f"{where} it returned shape {tuple(got.shape)} for {len(x)} windows; return one class per window, shape ({len(x)},).")
         if not torch.equal(got, truth):
             j = int((got != truth).nonzero()[0])
-            first = (f"on strip '{strip.text}' (far={far}), the window centred at x={j} "
-                     f"({float((x[j] - strip.centres).abs().min()):g} px from the nearest centre) gets {int(got[j])}")
-            for options, hint in _FIELD_MISTAKES:
-                if torch.equal(got, _field_labels(*args, **options)):
-                    return verdict(False, "", f"{first}; {hint}")
-            return verdict(False, "", f"{first}; digit within {CENTRE_TOLERANCE:g} px of a centre, {NONE} when blank or at least "
-                                      "`far` from every centre, -1 in between.")
+            hint = first_mistake(got, truth, [(lambda o=o: _field_labels(*args, **o), h) for o, h in _FIELD_MISTAKES], atol=0)
+            return not_yet(f"{where}, the window centred at x={j} ({float((x[j] - strip.centres).abs().min()):g} px from the nearest centre) "
+                           f"gets {int(got[j])}; " + (hint or f"digit within {CENTRE_TOLERANCE:g} px of a centre, {NONE} when blank or at "
+                                                      "least `far` from every centre, -1 in between."))
     return verdict(True, "your labels agree with window_targets on 12 random strips.", "")
