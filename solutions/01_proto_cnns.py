@@ -24,7 +24,7 @@ def shared_forward(x, kernel, bias, stride):
 check_net5_h2(links=4 * 4 * 4 * (2 * 5 * 5 + 1), weights=4 * 2 * 5 * 5 + 4 * 4 * 4)
 
 # exercise 2: Net-4's two first-level maps keep their kernels but trade 8x8 biases each for one
-check_shared_bias_weights(free_parameters(Net4()) - 2 * 8 * 8 + 2)
+check_shared_bias_weights(count_parameters(Net4()) - 2 * 8 * 8 + 2)
 
 
 # exercise 3: Net-5 with twice the maps at each level
@@ -45,7 +45,8 @@ class Net6(nn.Module):
 
 
 check_net6(Net6())
-show_table(summarise(train_all(moved_digits, {"Net5": Net5, "Net6": Net6})[0]))
+for name, (train_mean, _, test_mean, test_std) in summarise(train_all(moved_digits, {"Net5": Net5, "Net6": Net6})[0]).items():
+    print(f"{name}: train {train_mean:.1f}%, test {test_mean:.1f} ± {test_std:.1f}% on moved digits")
 
 # exercise 4: count the nets that still read a 3 once it moves to the corner
 moved = shift(answer.image + 1, -2, -2) - 1
