@@ -1,5 +1,4 @@
-"""A network's anatomy, written once (introduced in 01_proto_cnns): its layers' outputs through forward hooks,
-its connections, multiply-adds and free parameters as the papers count them, and its receptive fields."""
+"""A net's anatomy, written once (introduced in 01_proto_cnns): layer outputs (hooks), counts, receptive fields."""
 
 from __future__ import annotations
 
@@ -12,11 +11,11 @@ from typing import NamedTuple, Sequence
 import torch
 import torch.nn as nn
 
-from helpers.inputs import model_device
+from helpers.inputs import evaluating, model_device
 
 __all__ = ["pair", "LayerOutput", "zero_input", "run_layers", "LayerCount", "free_parameters", "count_parameters",
-           "layer_connections", "count_connections", "totals", "format_counts", "ReceptiveField", "Window",
-           "window_layers", "receptive_field"]
+           "layer_connections", "count_connections", "totals", "format_table", "format_counts", "ReceptiveField",
+           "Window", "window_layers", "receptive_field"]
 
 
 def pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
@@ -49,10 +48,10 @@ def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = 
     """Run `model` once, in eval mode without gradients, on the batch `x` (N, ...) and return the outputs of its
     leaf layers, or of the layers called `names` (containers allowed), in call order (a layer called twice, twice)."""
     named = dict(model.named_modules())
-    missing = [name for name in names or () if name not in named]
-    if missing:
-        known = ", ".join(n for n in named if n)
-        raise ValueError(f"No layer named {missing[0]!r} in {type(model).__name__}; pick one of: {known}.")
+    for name in names or ():
+        if name not in named:
+            known = ", ".join(filter(None, named))
+            raise ValueError(f"No layer named {name!r} in {type(model).__name__}; pick one of: {known}.")
     chosen = [(n, named[n]) for n in names] if names is not None else [(n, m) for n, m in named.items() if _is_leaf(m)]
     outputs: list[LayerOutput] = []
 
@@ -61,12 +60,9 @@ def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = 
             outputs.append(LayerOutput(name, layer, output))
 
     handles = [module.register_forward_hook(functools.partial(record, name)) for name, module in chosen]
-    modes = [(module, module.training) for module in model.modules()]
-    device = model_device(model, x.device)
-    model.eval()
     try:
-        with torch.no_grad():
-            model(x.to(device))
+        with evaluating(model), torch.no_grad():
+            model(x.to(model_device(model, x.device)))
     except RuntimeError as err:
         where = (f"after layer {outputs[-1].name!r} (output {tuple(outputs[-1].output.shape[1:])})" if outputs
                  else "at its first layer")
@@ -75,8 +71,6 @@ def run_layers(model: nn.Module, x: torch.Tensor, names: Sequence[str] | None = 
     finally:
         for handle in handles:
             handle.remove()
-        for module, mode in modes:
-            module.training = mode
     return outputs
 
 
@@ -93,8 +87,7 @@ class LayerCount:
 
 
 def free_parameters(module: nn.Module) -> int:
-    """The numbers training can change in `module`, as the papers count them: a layer's own free_parameters()
-    where it has one (lenet5_1998.MaskedConv2d counts only the kernels its table keeps)."""
+    """The numbers training can change in `module`, as the papers count them (a layer's own free_parameters() first)."""
     own = getattr(module, "free_parameters", None)
     if callable(own):
         return int(own())
@@ -108,9 +101,8 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def layer_connections(module: nn.Module, out_shape: Sequence[int], *, biases: bool = True) -> int | None:
-    """Connections of `module` for one input whose output has `out_shape` (no batch axis): every output unit
-    times the inputs it multiplies, plus one for its bias (none with biases=False: multiply-adds proper).
-    None for a layer without parameters; a locally connected layer has a 6-D weight (out, H, W, in, kh, kw)."""
+    """Connections of `module` whose output has `out_shape`: per unit, the inputs it multiplies and, unless biases=False
+    (multiply-adds), its bias; None without parameters. A locally connected weight is (out, H, W, in, kh, kw)."""
     units = math.prod(out_shape)
     own = dict(module.named_parameters(recurse=False))
     bias = units if getattr(module, "bias", None) is not None else 0
@@ -142,9 +134,8 @@ def _counted_layers(module: nn.Module, prefix: str = "") -> list[str]:
 
 
 def count_connections(model: nn.Module, input_shape: Sequence[int], *, biases: bool = True) -> list[LayerCount]:
-    """Units, connections and free parameters of every layer that computes weighted sums, for one input of
-    `input_shape` (no batch axis), in call order after a row for the input. A connection is one input line of a
-    unit, its bias included, as the 1989-1998 papers count; a layer that runs twice has its parameters counted once."""
+    """Units, connections (a unit's input lines, its bias included, as the 1989-1998 papers count) and free parameters
+    (once per layer) of each layer that computes weighted sums, in call order after the input, for one `input_shape`."""
     shape = tuple(input_shape)
     rows = [LayerCount("input", "", shape, math.prod(shape), 0, 0)]
     named = dict(model.named_modules())
@@ -169,23 +160,23 @@ def totals(rows: Sequence[LayerCount]) -> dict[str, int]:
     return {key: sum(getattr(r, key) for r in rows) for key in ("units", "connections", "parameters")}
 
 
+def format_table(header: Sequence[str], widths: Sequence[int], rows: Sequence[Sequence]) -> str:
+    """Layers' rows (name, type, shape, numbers) in fixed-width columns, numbers right-aligned, and a total line."""
+    sums = ["total", "", "", *(sum(row[i] for row in rows) for i in range(3, len(widths)))]
+    return "\n".join("".join(f"{v:<{w}}" if i < 3 else f"{v:>{w}{',' if isinstance(v, int) else ''}}"
+                             for i, (v, w) in enumerate(zip(line, widths))) for line in [header, *rows, sums])
+
+
 def format_counts(rows: Sequence[LayerCount]) -> str:
     """A fixed-width table of `count_connections` rows, with a total line."""
-    name_w = max([8, *(len(r.name) + 2 for r in rows)])
-    kind_w = max([18, *(len(r.kind) + 2 for r in rows)])
-    lines = [f"{'layer':<{name_w}}{'type':<{kind_w}}{'output':<12}{'units':>8}{'connections':>14}{'parameters':>12}"]
-    for r in rows:
-        lines.append(f"{r.name:<{name_w}}{r.kind:<{kind_w}}{'x'.join(map(str, r.shape)):<12}"
-                     f"{r.units:>8,}{r.connections:>14,}{r.parameters:>12,}")
-    t = totals(rows)
-    lines.append(f"{'total':<{name_w + kind_w + 12}}{t['units']:>8,}{t['connections']:>14,}{t['parameters']:>12,}")
-    return "\n".join(lines)
+    widths = [max([8, *(len(r.name) + 2 for r in rows)]), max([18, *(len(r.kind) + 2 for r in rows)]), 12, 8, 14, 12]
+    cells = [(r.name, r.kind, "x".join(map(str, r.shape)), r.units, r.connections, r.parameters) for r in rows]
+    return format_table(["layer", "type", "output", "units", "connections", "parameters"], widths, cells)
 
 
 @dataclass(frozen=True)
 class ReceptiveField:
-    """Where a unit at (row, col) of a feature map looks in the input: the square of side `size` whose
-    top-left corner is at (row * stride + offset, col * stride + offset); negative reaches into the padding."""
+    """Unit (row, col) sees the square of side `size` at (row, col) * stride + offset (negative: in the padding)."""
 
     size: int
     stride: int
@@ -194,8 +185,7 @@ class ReceptiveField:
 
 @dataclass(frozen=True)
 class Window:
-    """One layer of `window_layers`, along either axis: `kernel` is its span (dilation included), `padding`
-    what comes before its first window."""
+    """A layer of `window_layers`, along either axis: `kernel` is its span (dilated), `padding` precedes its windows."""
 
     name: str
     kind: str
@@ -217,8 +207,7 @@ def _square(value: int | Sequence[int], what: str, name: str) -> int:
 
 
 def window_layers(model: nn.Module) -> list[Window]:
-    """The layers of `model` that move or widen a receptive field, in the order they are defined: padding
-    layers and leaf layers with a `kernel_size` (`stride` defaults to the kernel, `padding` to 0)."""
+    """In definition order, padding layers and leaf layers with a kernel_size (stride defaults to it, padding to 0)."""
     windows = []
     for name, m in model.named_modules():
         if isinstance(m, nn.Linear):
@@ -228,18 +217,16 @@ def window_layers(model: nn.Module) -> list[Window]:
             windows.append(Window(name, type(m).__name__, 1, 1, _square(m.padding[::2], "padding", name)))  # left, top
         elif _is_leaf(m) and hasattr(m, "kernel_size"):
             kernel = _square(m.kernel_size, "kernel_size", name)
-            stride = getattr(m, "stride", None)
+            stride = _square(getattr(m, "stride", None) or kernel, "stride", name)
             dilation = _square(getattr(m, "dilation", 1), "dilation", name)
-            windows.append(Window(name, type(m).__name__, dilation * (kernel - 1) + 1,
-                                  kernel if stride is None else _square(stride, "stride", name),
+            windows.append(Window(name, type(m).__name__, dilation * (kernel - 1) + 1, stride,
                                   _square(getattr(m, "padding", 0), "padding", name)))
     return windows
 
 
 def receptive_field(layers: nn.Module | Sequence[tuple[int, int]]) -> ReceptiveField:
-    """The receptive field of one output unit, in input pixels, of a model or of a list of unpadded (kernel, stride)
-    layers in the order they run: size = 1 + sum_l (k_l - 1) * (product of the strides before l), stride = the
-    product of all strides, offset = -sum_l p_l * (product of the strides before l)."""
+    """The receptive field of one output unit of a model or of unpadded (kernel, stride) layers, in input pixels:
+    size = 1 + sum_l (k_l - 1) S_l, stride = all strides' product, offset = -sum_l p_l S_l (S_l: strides before l)."""
     if isinstance(layers, nn.Module):
         steps = [(w.kernel, w.stride, w.padding) for w in window_layers(layers)]
         if not steps:

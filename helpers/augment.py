@@ -9,8 +9,7 @@ __all__ = ["shift", "random_shift", "shifter"]
 
 
 def shift(images: torch.Tensor, dy: torch.Tensor | int, dx: torch.Tensor | int) -> torch.Tensor:
-    """Translate each image by whole pixels (dy down, dx right), filling with zeros; `dy` and `dx` are ints or
-    int tensors (N,)."""
+    """Translate each image by whole pixels (dy down, dx right: ints or int tensors (N,)), filling with zeros."""
     if images.dim() != 4:
         raise ValueError(f"shift expects images of shape (N, C, H, W), got {tuple(images.shape)}; add axes with unsqueeze.")
     n, _, h, w = images.shape

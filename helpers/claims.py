@@ -11,10 +11,7 @@ __all__ = ["should"]
 
 def should(what: str, value, *, at_least=None, at_most=None, above=None, below=None, equal=None, near=None,
            tol: float = 0.0, fmt: str = ".4g") -> None:
-    """Print `what: value, should be ...` and raise AssertionError unless every bound given holds.
-
-    `near` with `tol` checks |value - near| <= tol; `equal` checks value == equal (numbers, strings, tuples).
-    """
+    """Print `what: value, should be ...` and raise AssertionError unless every bound holds (near: within tol)."""
     bounds = [("at least", at_least, lambda v, b: v >= b), ("at most", at_most, lambda v, b: v <= b),
               ("above", above, lambda v, b: v > b), ("below", below, lambda v, b: v < b),
               ("equal to", equal, lambda v, b: v == b), ("near", near, lambda v, b: abs(v - b) <= tol)]

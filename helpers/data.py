@@ -1,5 +1,4 @@
-"""Digits for every lecture, the 5,000 embedded MNIST digits or full MNIST (introduced in 01_proto_cnns), picked by
-the argument or env CONVNETS_DATA. Results are cached in memory: treat the returned tensors as read-only."""
+"""The 5,000 embedded MNIST digits or full MNIST (introduced in 01_proto_cnns), cached: treat them as read-only."""
 
 from __future__ import annotations
 
@@ -15,12 +14,12 @@ import torch.nn.functional as F
 from helpers.inputs import error_reason
 
 __all__ = ["EMBEDDED_TRAIN_PER_CLASS_SHARE", "SPLIT_SEED", "BACKGROUND", "DataError", "data_source", "repository_root",
-           "data_root", "load_digits", "resize", "cache_dir", "stratified_split", "small_digits", "class_counts"]
+           "checkout_path", "data_root", "load_digits", "resize", "cache_dir", "stratified_split", "small_digits",
+           "class_counts"]
 
 EMBEDDED_TRAIN_PER_CLASS_SHARE = 0.8  # 4,000 train / 1,000 test out of 5,000
 SPLIT_SEED = 1989
-# A blank pixel once digits are scaled from [0, 1] to [-1, 1] (small_digits; the 1989-1990 nets of 01 and 02
-# pad with it). LeNet-5 of 1998 uses other levels: helpers.lenet5_1998.WHITE_LEVEL is -0.1.
+# A blank pixel of digits scaled to [-1, 1] (small_digits), which 01's and 02's nets pad with; 1998's: lenet5_1998
 BACKGROUND = -1.0
 
 
@@ -43,14 +42,17 @@ def repository_root() -> Path | None:
     return here if (here / "pyproject.toml").exists() and (here / "notebooks").is_dir() else None
 
 
+def checkout_path(variable: str, inside: str) -> Path | None:
+    """env `variable` if set, else `inside` the checkout; None for a package installed elsewhere (Colab)."""
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    repo = repository_root()
+    return repo / inside if repo is not None else None
+
+
 def data_root(root: str | os.PathLike | None = None) -> Path:
     """Where full MNIST is kept: the argument, else env CONVNETS_DATA_ROOT, else ``data/``."""
-    if root is not None:
-        return Path(root)
-    if os.environ.get("CONVNETS_DATA_ROOT"):
-        return Path(os.environ["CONVNETS_DATA_ROOT"])
-    repo = repository_root()
-    return (repo if repo is not None else Path.cwd()) / "data"
+    return Path(root) if root is not None else checkout_path("CONVNETS_DATA_ROOT", "data") or Path.cwd() / "data"
 
 
 def load_digits(split: str = "train", *, size: int = 28, source: str | None = None,
@@ -93,12 +95,8 @@ def _native(split: str, source: str, root: str) -> tuple[torch.Tensor, torch.Ten
 
 def cache_dir() -> Path:
     """Where parsed data are kept: env CONVNETS_CACHE, else build/cache/ in the checkout, else the user's cache."""
-    if os.environ.get("CONVNETS_CACHE"):
-        return Path(os.environ["CONVNETS_CACHE"])
-    repo = repository_root()
-    if repo is not None:
-        return repo / "build" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "convnet-origins"
+    inside = checkout_path("CONVNETS_CACHE", "build/cache")
+    return inside or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "convnet-origins"
 
 
 @functools.lru_cache(maxsize=1)
@@ -122,8 +120,7 @@ def _embedded_all() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _save_atomically(obj: object, path: Path) -> None:
-    """torch.save through a temporary file beside `path`, so that a reader never sees half a file; a cache that
-    cannot be written (read-only disk) is skipped without a word."""
+    """torch.save through a temporary file beside `path` (no reader sees half a file); skipped where it cannot write."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +142,6 @@ def stratified_split(labels: torch.Tensor, share: float, seed: int) -> tuple[tor
         first.append(idx[:k])
         second.append(idx[k:])
     a, b = torch.cat(first), torch.cat(second)
-    # shuffle so that classes are interleaved, again reproducibly
     return a[torch.randperm(len(a), generator=gen)], b[torch.randperm(len(b), generator=gen)]
 
 
@@ -175,10 +171,8 @@ def _mnist(split: str, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
 
 def small_digits(split: str = "train", *, per_class: int | None = None, size: int = 16, seed: int = 0,
                  source: str | None = None, root: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """A balanced subset: `per_class` digits of each class (default 32 train / 16 test, the 320/160 of 1989),
-    scaled to [-1, 1] as in the era (01_proto_cnns)."""
-    if per_class is None:
-        per_class = 32 if split == "train" else 16
+    """`per_class` digits of each class (default 32 train / 16 test: 1989's 320/160), scaled to [-1, 1] as in 1989."""
+    per_class = (32 if split == "train" else 16) if per_class is None else per_class
     images, labels = load_digits(split, size=size, source=source, root=root)
     gen = torch.Generator().manual_seed(seed)
     picks = []

@@ -1,5 +1,4 @@
-"""What a course model accepts (introduced in 01_proto_cnns): a float batch of the right shape, in the
-dtype of the model's weights, and the checks of the entry points that hand a model its input."""
+"""What a course model accepts (introduced in 01_proto_cnns), checked where an entry point hands it its input."""
 
 from __future__ import annotations
 
@@ -16,13 +15,14 @@ __all__ = ["evaluating", "model_device", "finite_range", "error_reason", "run_mo
 
 @contextlib.contextmanager
 def evaluating(model: nn.Module) -> Iterator[nn.Module]:
-    """Run the block in eval mode and give the model back in the mode it was in, also when the block raises."""
-    was_training = model.training
+    """Run the block in eval mode, then give every module back its own mode, also when the block raises."""
+    modes = [(module, module.training) for module in model.modules()]
     model.eval()
     try:
         yield model
     finally:
-        model.train(was_training)
+        for module, mode in modes:
+            module.training = mode
 
 
 def model_device(model: nn.Module, default: torch.device | str = "cpu") -> torch.device:
@@ -57,8 +57,7 @@ def run_model(model: nn.Module, x: torch.Tensor, who: str) -> torch.Tensor:
 
 
 def check_images(x: torch.Tensor, who: str, *, dims: int | None = 4) -> torch.Tensor:
-    """The one check of a batch of images at an entry point: a float tensor (N, C, H, W) (any (N, ...) with
-    dims=None) holding at least one image. Returns `x`."""
+    """The entry points' one image check: a float tensor (N, C, H, W), or (N, ...) with dims=None, N >= 1; returns x."""
     if not (isinstance(x, torch.Tensor) and torch.is_floating_point(x)):
         got = x.dtype if isinstance(x, torch.Tensor) else type(x).__name__
         raise TypeError(f"{who} needs the images as one floating-point tensor (N, ...), got {got}; convert them with "

@@ -1,5 +1,4 @@
-"""Headline figures of each lecture, recorded to results/<source>.json (introduced in 01_proto_cnns), so that
-the README can set the paper, the default data and full MNIST side by side; env CONVNETS_RESULTS sets the path."""
+"""Each lecture's headline figures in results/<source>.json (introduced in 01_proto_cnns), for the README's table."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from helpers.data import data_source, repository_root
+from helpers.data import checkout_path, data_source
 from helpers.inputs import error_reason
 
 __all__ = ["results_path", "load", "record"]
@@ -18,10 +17,8 @@ __all__ = ["results_path", "load", "record"]
 
 def results_path(source: str | None = None) -> Path:
     """The results file: env CONVNETS_RESULTS, else results/<source>.json in the course folder."""
-    if os.environ.get("CONVNETS_RESULTS"):
-        return Path(os.environ["CONVNETS_RESULTS"])
-    repo = repository_root()
-    return (repo if repo is not None else Path.cwd()) / "results" / f"{data_source(source)}.json"
+    name = f"results/{data_source(source)}.json"
+    return checkout_path("CONVNETS_RESULTS", name) or Path.cwd() / name
 
 
 def load(path: str | os.PathLike | None = None, *, source: str | None = None) -> dict[str, dict[str, Any]]:
@@ -53,9 +50,7 @@ def record(key: str, value: float, *, paper: float | str | None = None, unit: st
         raise ValueError(f"record({key!r}, ...) got {number}, which is not a finite number; check the computation that produced it.")
     src = data_source(source)
     p = Path(path) if path is not None else results_path(src)
-    entry: dict[str, Any] = {"value": round(number, 4), "unit": unit, "source": src}
-    if paper is not None:
-        entry["paper"] = paper
+    entry = {"value": round(number, 4), "unit": unit, "source": src, **({"paper": paper} if paper is not None else {})}
     _check_not_folder(p)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,4 @@
-"""Output-size arithmetic of convolutions and pooling, and a layer-by-layer shape trace (introduced in 01_proto_cnns).
-Every layer follows out = (in + 2*padding - dilation*(kernel-1) - 1) // stride + 1."""
+"""Output sizes of convolutions and pooling, and a layer-by-layer shape trace (introduced in 01_proto_cnns)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ from dataclasses import dataclass
 
 import torch.nn as nn
 
-from helpers.anatomy import free_parameters, run_layers, zero_input
+from helpers.anatomy import format_table, free_parameters, run_layers, zero_input
 
 __all__ = ["conv_out", "pool_out", "Row", "trace"]
 
@@ -47,7 +46,6 @@ def trace(model: nn.Module, input_shape: tuple[int, ...], *, show: bool = True) 
         kind = type(layer).__name__
         rows.append(Row(name or kind, kind, tuple(out.shape[1:]), free_parameters(layer)))
     if show:
-        lines = [f"{'layer':<12}{'type':<17}{'output shape':<18}{'params':>10}"]
-        lines += [f"{r.name:<12}{r.kind:<17}{' x '.join(map(str, r.shape)):<18}{r.params:>10,}" for r in rows]
-        print("\n".join([*lines, f"{'total':<47}{sum(r.params for r in rows):>10,}"]))
+        cells = [(r.name, r.kind, " x ".join(map(str, r.shape)), r.params) for r in rows]
+        print(format_table(["layer", "type", "output shape", "params"], [12, 17, 18, 10], cells))
     return rows

@@ -1,5 +1,4 @@
-"""A small, fast training loop over tensors (introduced in 01_proto_cnns; 04_lenet5 writes the loop out): a batch
-is `images[idx]` for a shuffled index, never a per-sample Python transform."""
+"""fit, predict and accuracy over tensors (introduced in 01_proto_cnns): a batch is images[idx], no per-sample loop."""
 
 from __future__ import annotations
 
@@ -26,14 +25,12 @@ __all__ = ["Data", "OptimizerSpec", "INPUT_LIMIT", "TrainingDiverged", "set_seed
 Data = tuple[torch.Tensor, torch.Tensor]
 OptimizerSpec = Union[str, Callable[[Sequence[nn.Parameter]], torch.optim.Optimizer]]
 
-# fit warns when an image value lies beyond +-INPUT_LIMIT: the course's images are in [0, 1] or [-1, 1],
-# standardised MNIST reaches 2.8 and 08's noisy 1-D signals about 3.5, while raw 0-255 pixels reach 255.
+# fit warns beyond +-INPUT_LIMIT: the course's images reach 1 (standardised MNIST 2.8, 08's signals 3.5), raw pixels 255
 INPUT_LIMIT = 10.0
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised by `fit` at the first batch whose loss is not finite. That batch's step is not taken, and
-    `history` holds the completed epochs and every finite batch loss, to plot how training blew up."""
+    """fit's error at the first batch whose loss is not finite (its step not taken); .history holds what came before."""
 
     def __init__(self, message: str, history: "History") -> None:
         super().__init__(message)
@@ -60,13 +57,12 @@ def pick_device(device: str | torch.device = "auto") -> torch.device:
         raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda' (or 'cuda:1'), 'mps' or 'auto' "
                          "(CONVNETS_DEVICE sets the default).") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        fix = ("sees no CUDA GPU: install a CUDA build of torch (on Colab: Runtime > Change runtime type > GPU), "
-               "or use 'cpu' / unset CONVNETS_DEVICE")
+        fix = "sees no CUDA GPU: install a CUDA build of torch (on Colab: Runtime > Change runtime type > GPU), or"
     elif dev.type == "mps" and not torch.backends.mps.is_available():
-        fix = "has no Apple-silicon GPU (MPS) here: use 'cpu' or unset CONVNETS_DEVICE"
+        fix = "has no Apple-silicon GPU (MPS) here:"
     else:
         return dev
-    raise ValueError(f"Device {device!r} asked for, but this torch {fix}.")
+    raise ValueError(f"Device {device!r} asked for, but this torch {fix} use 'cpu' or unset CONVNETS_DEVICE.")
 
 
 def progress_enabled(progress: bool = True) -> bool:
@@ -83,8 +79,7 @@ def progress_bar(progress: bool, total: int, name: str):
 
 @dataclass
 class History:
-    """Per-epoch figures of one `fit`: mean training loss, train and test accuracy (percent, in eval mode
-    after the epoch) and seconds; `batch_loss` holds every batch's loss in training order."""
+    """Per epoch of one fit: mean loss, train and test accuracy (% after the epoch), seconds; and every batch's loss."""
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -102,10 +97,9 @@ class History:
 
     def __str__(self) -> str:
         lines = ["epoch   loss  train %   test %"]
-        for i in range(self.epochs):
-            train = f"{self.train_accuracy[i]:8.2f}" if i < len(self.train_accuracy) else "       -"
-            test = f"{self.test_accuracy[i]:8.2f}" if i < len(self.test_accuracy) else "       -"
-            lines.append(f"{i + 1:5d} {self.loss[i]:6.3f} {train} {test}")
+        for i, loss in enumerate(self.loss):
+            cells = [f"{a[i]:8.2f}" if i < len(a) else "       -" for a in (self.train_accuracy, self.test_accuracy)]
+            lines.append(f"{i + 1:5d} {loss:6.3f} {' '.join(cells)}")
         return "\n".join(lines)
 
 
@@ -132,8 +126,8 @@ def _warn_at_learners_line(message: str) -> None:
 
 
 def check_values(data: Data, name: str = "data") -> tuple[int, int]:
-    """The smallest and largest label of a checked pair, read once. nan or inf images and negative labels
-    are refused; images beyond +-INPUT_LIMIT (raw 0-255 pixels) get a warning, since they may be meant."""
+    """A checked pair's smallest and largest label; refuses nan or inf images and negative labels, warns beyond
+    +-INPUT_LIMIT (raw 0-255 pixels, perhaps meant)."""
     x, y = data
     low, high = finite_range(x, f"{name}: the images hold nan or inf values; check which with "
                                 "(~images.isfinite()).flatten(1).any(1).nonzero() and drop or fix them.")
@@ -168,20 +162,17 @@ def check_model(model: nn.Module, x: torch.Tensor | None, who: str) -> None:
 def _optimizer(spec: OptimizerSpec, params, lr: float, momentum: float, weight_decay: float) -> torch.optim.Optimizer:
     if callable(spec):
         return spec(params)
-    name = str(spec).lower()
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay if weight_decay else 1e-2)
-    raise ValueError(f"Unknown optimizer {spec!r}: use 'sgd', 'adam', 'adamw', or a function params -> optimizer.")
+    makers = {"sgd": lambda: torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay),
+              "adam": lambda: torch.optim.Adam(params, lr=lr, weight_decay=weight_decay),
+              "adamw": lambda: torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay if weight_decay else 1e-2)}
+    if str(spec).lower() not in makers:
+        raise ValueError(f"Unknown optimizer {spec!r}: use 'sgd', 'adam', 'adamw', or a function params -> optimizer.")
+    return makers[str(spec).lower()]()
 
 
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, device: str | torch.device | None = None) -> torch.Tensor:
-    """The model's outputs for `images`, in batches in eval mode on the model's device (or `device`, which
-    must then be where the model is), returned on the CPU."""
+    """The outputs of `model` (in eval mode, in batches, on its device or `device`) for `images`, on the CPU."""
     check_images(images, "predict", dims=None)
     check_model(model, images, "predict")
     dev = model_device(model, images.device) if device is None else pick_device(device)
@@ -192,8 +183,7 @@ def predict(model: nn.Module, images: torch.Tensor, *, batch_size: int = 1000, d
 
 
 def accuracy(model: nn.Module, data: Data, *, batch_size: int = 1000, device: str | torch.device | None = None) -> float:
-    """Percentage of `data` = (images, labels) that `model` classifies right (argmax of its outputs); labels
-    the model cannot output (10 for a 10-class net) are refused, not counted as wrong."""
+    """Percent of `data` = (images, labels) that `model` gets right (argmax); refuses labels it cannot output."""
     x, y = check_data(data)
     outputs = predict(model, x, batch_size=batch_size, device=device)
     _check_classes(outputs, int(y.max()), "accuracy")
@@ -206,14 +196,10 @@ def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int,
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None, schedule: str = "constant",
         train_accuracy: bool = True, channels_last: bool = False, seed: int = 0, device: str | torch.device = "auto",
         progress: bool = True) -> History:
-    """Train `model` in place on `train` = (images, labels) with 01's loop (`proto_cnns.train_epoch`), shuffled by a
-    generator seeded with `seed`, and return its History. The loss defaults to cross-entropy (right for logits and log-probabilities);
-    `augment(batch, generator)` may transform each batch; `schedule="cosine"` decays the learning rate to 0.
-    fit trains on `device` and hands the model back where it found it, also on an error. Mistakes are caught
-    before the first step; a loss that is not finite stops training with TrainingDiverged."""
+    """Train `model` in place on `train` = (images, labels) with 01's loop, shuffled by a generator seeded with `seed`,
+    on `device`, and hand it back where it was (also on an error) with its History. `augment(batch, generator)` may
+    transform each batch; schedule="cosine" decays lr to 0; a loss that is not finite raises TrainingDiverged."""
     x, y = check_data(train, "train")
-    if test is not None:
-        check_data(test, "test")
     check_model(model, x, "fit")
     for arg, value in (("epochs", epochs), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
@@ -226,18 +212,17 @@ def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int,
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"Unknown schedule {schedule!r}: use 'constant' or 'cosine'.")
     last = check_values((x, y), "train")[1]
-    last_test = check_values(test, "test")[1] if test is not None else -1
+    last_test = check_values(check_data(test, "test"), "test")[1] if test is not None else -1
     loss_fn = loss_fn or F.cross_entropy
     gen = torch.Generator().manual_seed(seed)
     history, n = History(), len(y)
     steps = epochs * -(-n // batch_size)
     dev, home = pick_device(device), model_device(model)
-    bar = None
+    bar = progress_bar(progress, steps, type(model).__name__)
     try:
         model.to(dev, memory_format=torch.channels_last if channels_last else torch.preserve_format)
         opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr, momentum, weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" else None
-        bar = progress_bar(progress, steps, type(model).__name__)
         for epoch in range(epochs):
             start, total = time.perf_counter(), 0.0
             model.train()
@@ -277,7 +262,6 @@ def fit(model: nn.Module, train: Data, test: Data | None = None, *, epochs: int,
             history.seconds.append(time.perf_counter() - start)
             bar.set_postfix({"loss": f"{history.loss[-1]:.3f}", **({"test": f"{history.test_accuracy[-1]:.1f}%"} if test is not None else {})})
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
         model.to(home)
     return history
