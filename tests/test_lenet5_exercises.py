@@ -9,14 +9,10 @@ import torch
 import torch.nn.functional as F
 
 from helpers.exercises.lenet5 import check_lenet5_functional
+from support import solution
 
 
-def lenet5_functional(params, x):
-    """The teacher's answer: LeNet5.forward, each module replaced by its function on the state dict's tensors."""
-    x = F.max_pool2d(F.relu(F.conv2d(x, params["conv1.weight"], params["conv1.bias"])), 2, 2)
-    x = F.max_pool2d(F.relu(F.conv2d(x, params["conv2.weight"], params["conv2.bias"])), 2, 2)
-    x = F.relu(F.linear(x.flatten(1), params["fc1.weight"], params["fc1.bias"]))
-    return F.log_softmax(F.linear(x, params["fc2.weight"], params["fc2.bias"]), dim=1)
+lenet5_functional = solution("04_lenet5").lenet5_functional   # the teacher's answer, solutions/04_lenet5.py
 
 
 def variant(relu=(True, True, True), last="log_softmax", flatten=lambda x: x.flatten(1)):

@@ -9,14 +9,10 @@ import pytest
 import torch
 
 from helpers.exercises.what_convnets_are_good_for import check_unpermuted_twin
+from support import solution
 
 
-def unpermuted_twin(net, perm):
-    """The teacher's solution: a copy whose first-layer columns go back to their pixels."""
-    twin = copy.deepcopy(net)
-    with torch.no_grad():
-        twin.fc1.weight.copy_(net.fc1.weight[:, perm.argsort()])
-    return twin
+unpermuted_twin = solution("08_what_convnets_are_good_for").unpermuted_twin   # the teacher's answer, solutions/08_what_convnets_are_good_for.py
 
 
 def verdict_of(capsys, answer) -> tuple[bool, str]:
