@@ -7,6 +7,7 @@ import time
 from typing import Any, Callable
 
 import anywidget
+import IPython.display
 import ipywidgets as widgets
 import traitlets
 
@@ -39,15 +40,12 @@ function render({ model, el }) {
   function paint() {
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.strokeStyle = "#000";
-    ctx.fillStyle = "#000";
-    ctx.lineWidth = model.get("pen");
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
+    const pen = model.get("pen");
+    Object.assign(ctx, { strokeStyle: "#000", fillStyle: "#000", lineWidth: pen, lineCap: "round", lineJoin: "round" });
     for (const s of strokes.filter((s) => s.length > 0)) {
       ctx.beginPath();
       if (s.length === 1) {
-        ctx.arc(s[0][0], s[0][1], model.get("pen") / 2, 0, 2 * Math.PI);
+        ctx.arc(s[0][0], s[0][1], pen / 2, 0, 2 * Math.PI);
         ctx.fill();
       } else {
         ctx.moveTo(s[0][0], s[0][1]);
@@ -105,8 +103,7 @@ function render({ model, el }) {
   model.on("change:strokes", () => { if (current === null) { strokes = copy(model.get("strokes")); paint(); } });
   for (const name of ["change:width", "change:height"]) model.on(name, resize);
   model.on("change:pen", paint);
-  // how many drawings the kernel has read and shown: lets a page (or a test) wait for the last one
-  const mark = () => { root.dataset.readings = String(model.get("readings")); };
+  const mark = () => { root.dataset.readings = String(model.get("readings")); };  // drawings read: pages wait on it
   model.on("change:readings", mark);
   mark();
   strokes = copy(model.get("strokes"));
@@ -124,8 +121,7 @@ _CSS = """
 
 
 class DrawingCanvas(anywidget.AnyWidget):
-    """A `width` x `height` canvas (pixels) to write on; `strokes` holds what is drawn, each stroke a
-    list of [x, y] points. The pen is PEN_SHARE of the height wide: MNIST's stroke on a digit as tall."""
+    """A canvas to write on: `strokes` holds its strokes, lists of [x, y] pixels; the pen is PEN_SHARE of its height."""
 
     _esm = _ESM
     _css = _CSS
@@ -144,16 +140,14 @@ class DrawingCanvas(anywidget.AnyWidget):
 
 class DrawingApp:
     """A canvas, the answer under it and a picture, updated each time the pointer lifts: `read(strokes, width,
-    height)` returns a reading (its one-line `answer` and its `figure()`) or raises a DrawingProblem, whose message
-    is shown instead. `seconds` is the time from the strokes to the answer shown."""
+    height)` returns a reading (its `answer` line and `figure()`) or raises a DrawingProblem, whose message is shown."""
 
     def __init__(self, read: Callable[[Drawing, int, int], Any], *, width: int, height: int, stand_in: str) -> None:
         self.read = read
         self.canvas = DrawingCanvas(width, height)
         self.answer = widgets.Label(value=BLANK)
         self.answer.add_class("convnet-answer")
-        # a PNG in an Image widget: plain widget state, the same in every front end; align_self keeps
-        # its own size, where a box would stretch it to the width of the output area
+        # a PNG: plain widget state in every front end; align_self keeps its size (a box would stretch it)
         self.picture = widgets.Image(value=b"", format="png", layout=widgets.Layout(display="none", align_self="flex-start"))
         self.widget = described_box([self.canvas, self.answer, self.picture], stand_in)
         self.reading: Any = None
@@ -169,12 +163,11 @@ class DrawingApp:
             self.reading, self.problem = None, str(problem)
         self.answer.value = self.problem or self.reading.answer  # first, so that the page shows it before the figure
         self.seconds = time.perf_counter() - start
-        if self.reading is None:  # hidden, keeping its place, so that the canvas does not move under the pen
-            self.picture.layout.visibility = "hidden"
-        else:
+        if self.reading is not None:
             self.picture.value = figure_png(self.reading.figure())
             self.picture.layout.display = ""
-            self.picture.layout.visibility = "visible"
+        # hidden, not removed, with a problem: the canvas does not move under the pen
+        self.picture.layout.visibility = "hidden" if self.reading is None else "visible"
         self.canvas.readings += 1
 
     def draw(self, strokes: Drawing) -> Any:
@@ -198,7 +191,4 @@ class DrawingApp:
         return self.picture.layout.display != "none" and self.picture.layout.visibility != "hidden"
 
     def _ipython_display_(self) -> None:
-        # Shown as its widget (ipywidgets 8 gives a widget _repr_mimebundle_, 7 an _ipython_display_).
-        from IPython.display import display
-
-        display(self.widget)
+        IPython.display.display(self.widget)  # ipywidgets 8 gives a widget _repr_mimebundle_, 7 _ipython_display_

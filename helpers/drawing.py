@@ -8,7 +8,7 @@ from typing import Sequence
 
 import torch
 
-from helpers.raster import RADIUS, SOFTNESS, normalise, pixel_centres, profile, rasterise, segment_distance, segments
+from helpers.raster import RADIUS, SOFTNESS, normalise, rasterise, segment_distance, segments
 from helpers.sliding_window_strips import HEIGHT, INK_HEIGHT
 
 __all__ = ["Drawing", "CANVAS", "MIN_EXTENT", "MAX_COVER", "PEN_SHARE", "STRIP_INK", "DrawingProblem",
@@ -65,20 +65,16 @@ def _segments(strokes: Drawing, width: int, height: int, *, min_side: int, name:
 
 
 def drawn_digit(strokes: Drawing, width: int, height: int) -> torch.Tensor:
-    """One digit placed the MNIST way, (1, 1, 28, 28) in [0, 1]: its ink fills 20 pixels along its longer
-    side, its centre of mass at the centre, so a digit drawn small in a corner reads like one drawn large."""
+    """One digit placed as MNIST placed its digits (raster.placement): (1, 1, 28, 28) in [0, 1]."""
     return rasterise(normalise(_segments(strokes, width, height, min_side=16, name="drawn_digit")[None]))
 
 
 def drawn_strip(strokes: Drawing, width: int, height: int) -> torch.Tensor:
-    """A line of digits as a strip for 06's reader, (1, 32, W) in [0, 1], W >= 32: one scale makes the ink as
-    tall as a strip's digits (STRIP_INK rows), centred, with 4 blank columns each side, as make_strips leaves."""
+    """06's strip (1, 32, W >= 32) in [0, 1]: ink STRIP_INK rows high, centred, 4 empty columns each side."""
     segs = _segments(strokes, width, height, min_side=HEIGHT, name="drawn_strip")
-    pts = segs.reshape(-1, 2)
-    lo, hi = pts.amin(0), pts.amax(0)
+    lo, hi = torch.aminmax(segs.reshape(-1, 2), dim=0)
     scale = (STRIP_INK - 2 * (RADIUS + SOFTNESS)) / max(float(hi[1] - lo[1]), PEN_SHARE * height)  # centre lines' span
     strip_width = max(HEIGHT, math.ceil(float(hi[0] - lo[0]) * scale + 2 * (4 + RADIUS + SOFTNESS)))
     offset = torch.tensor([(strip_width - 1) / 2 - float(lo[0] + hi[0]) / 2 * scale,
                            (HEIGHT - 1) / 2 - float(lo[1] + hi[1]) / 2 * scale])
-    ink = profile(segment_distance(pixel_centres(HEIGHT, strip_width), segs * scale + offset))
-    return ink.reshape(1, HEIGHT, strip_width)
+    return rasterise(segs * scale + offset, HEIGHT, strip_width)[0]

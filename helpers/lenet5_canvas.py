@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import torch
@@ -12,18 +11,15 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from helpers.anatomy import run_layers
+from helpers.canvas import DrawingApp
 from helpers.drawing import CANVAS, Drawing, drawn_digit
-
-if TYPE_CHECKING:
-    from helpers.canvas import DrawingApp
 
 __all__ = ["DigitReading", "read_digit", "mosaic", "plot_digit_reading", "lenet5_pad"]
 
 
 @dataclass
 class DigitReading:
-    """One drawing read by a LeNet5: the image it saw (1, 1, 28, 28), its class probabilities (10,) and its
-    first layer's feature maps (C, h, w) after the ReLU."""
+    """One drawing read by a LeNet5: the image it saw (1, 1, 28, 28), probabilities (10,), relu(conv1) (C, h, w)."""
 
     image: torch.Tensor
     probabilities: torch.Tensor
@@ -49,8 +45,7 @@ def _check_lenet(model: nn.Module, who: str) -> None:
 
 
 def read_digit(model: nn.Module, strokes: Drawing, width: int, height: int) -> DigitReading:
-    """A drawing read by `model` (a LeNet5: (N, 1, 28, 28) in [0, 1] -> (N, 10) log-probabilities or
-    logits): the drawn_digit image, softmax of the output and relu(conv1(image)), from one pass."""
+    """A drawing read by `model`, a LeNet5: (N, 1, 28, 28) in [0, 1] -> (N, 10) logits or log-probabilities."""
     _check_lenet(model, "read_digit")
     image = drawn_digit(strokes, width, height)
     outputs = {out.name: out.output[0].float().cpu() for out in run_layers(model, image, ["conv1", ""])}
@@ -58,8 +53,7 @@ def read_digit(model: nn.Module, strokes: Drawing, width: int, height: int) -> D
 
 
 def mosaic(maps: torch.Tensor, ncols: int = 5) -> torch.Tensor:
-    """Feature maps (C, h, w) tiled in rows of `ncols`, a pixel of nan between them, each scaled to its own
-    maximum (a map with no response stays 0): one image for one imshow."""
+    """Feature maps (C, h, w) tiled in rows of `ncols`, nan between them, each scaled to its maximum (or left all 0)."""
     c, h, w = maps.shape
     tiles = torch.full((-(-c // ncols) * ncols, h + 1, w + 1), float("nan"))
     tiles[:c, :h, :w] = maps / maps.flatten(1).amax(1).clamp(min=1e-8).view(-1, 1, 1)
@@ -87,8 +81,6 @@ def plot_digit_reading(reading: DigitReading) -> Figure:
 
 def lenet5_pad(model: nn.Module) -> DrawingApp:
     """04's canvas, whose digit `model` reads each time the pen lifts."""
-    from helpers.canvas import DrawingApp
-
     _check_lenet(model, "lenet5_pad")
     return DrawingApp(lambda strokes, w, h: read_digit(model, strokes, w, h), width=CANVAS, height=CANVAS,
                       stand_in="A canvas for LeNet5: draw a digit (open the notebook in Jupyter to draw).")

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
 
+from helpers.canvas import DrawingApp
 from helpers.data import BACKGROUND, resize
 from helpers.drawing import CANVAS, Drawing, drawn_digit
 from helpers.inputs import check_images, finite_range
 from helpers.train import predict
-
-if TYPE_CHECKING:
-    from helpers.canvas import DrawingApp
 
 __all__ = ["PAD_SIZE", "INK", "pad_image", "PadAnswer", "predict_drawing", "plot_answer", "proto_pad"]
 
@@ -25,8 +23,7 @@ INK = 1.0  # the pixel value of ink in small_digits (the background is helpers.d
 
 
 def pad_image(strokes: Drawing, width: int, height: int) -> torch.Tensor:
-    """A drawing as the five nets read digits, (1, 1, 16, 16) with paper -1 and ink up to +1: drawn_digit's
-    28x28 image resampled by area, as `small_digits` makes its digits."""
+    """drawn_digit's image as small_digits makes digits: resampled by area to (1, 1, 16, 16), paper -1, ink up to +1."""
     return resize(drawn_digit(strokes, width, height), PAD_SIZE) * (INK - BACKGROUND) + BACKGROUND
 
 
@@ -61,8 +58,7 @@ def _check_models(models: Mapping[str, nn.Module], who: str) -> None:
 
 
 def predict_drawing(models: Mapping[str, nn.Module], image: torch.Tensor) -> PadAnswer:
-    """Ask every net in `models` (name -> net, (N, 1, 16, 16) -> logits (N, 10)) what the image (1, 1, 16, 16),
-    paper -1 and ink +1, shows. An image off that scale is refused: every net would still answer, meaninglessly."""
+    """Each net's class probabilities for one image (1, 1, 16, 16) of paper -1 and ink +1 (off that scale: refused)."""
     _check_models(models, "predict_drawing")
     check_images(image, "predict_drawing", dims=None)
     if tuple(image.shape) != (1, 1, PAD_SIZE, PAD_SIZE):
@@ -98,8 +94,6 @@ def plot_answer(answer: PadAnswer, *, title: str | None = None) -> Figure:
 
 def proto_pad(models: Mapping[str, nn.Module]) -> DrawingApp:
     """01's drawing pad: a canvas whose digit every net in `models` reads each time the pen lifts."""
-    from helpers.canvas import DrawingApp
-
     _check_models(models, "proto_pad")
     nets = dict(models)
     return DrawingApp(lambda s, w, h: predict_drawing(nets, pad_image(s, w, h)), width=CANVAS, height=CANVAS,

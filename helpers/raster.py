@@ -58,14 +58,12 @@ def segments(strokes: Sequence[torch.Tensor]) -> torch.Tensor:
 
 def pixel_centres(size: int = SIZE, width: int | None = None) -> torch.Tensor:
     """The (x, y) = (column, row) centres of the pixels of a size x width image (square by default), row by row."""
-    ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(width or size, dtype=torch.float32),
-                            indexing="ij")
+    ys, xs = torch.meshgrid(torch.arange(size).float(), torch.arange(width or size).float(), indexing="ij")
     return torch.stack([xs.flatten(), ys.flatten()], 1)
 
 
 def segment_distance(points: torch.Tensor, segs: torch.Tensor) -> torch.Tensor:
-    """Distance from every point (M, 2) to the nearest segment of segs (S, 2, 2) or (N, S, 2, 2): (M,) or (N, M).
-    The nearest point of a -> b is a + t (b - a), t = clamp((p - a).(b - a) / |b - a|^2, 0, 1)."""
+    """Distance from every point (M, 2) to the nearest segment of segs (S, 2, 2) or (N, S, 2, 2): (M,) or (N, M)."""
     batch = segs.reshape(-1, *segs.shape[-3:])
     a = batch[:, :, 0].unsqueeze(2)  # (N, S, 1, 2)
     ab = (batch[:, :, 1] - batch[:, :, 0]).unsqueeze(2)  # (N, S, 1, 2)
@@ -80,10 +78,9 @@ def profile(distance: torch.Tensor) -> torch.Tensor:
     return u * u * (3 - 2 * u)
 
 
-def rasterise(segs: torch.Tensor, size: int = SIZE) -> torch.Tensor:
-    """Anti-aliased ink in [0, 1] of segments in pixels, (S, 2, 2) or (N, S, 2, 2) -> (N, 1, size, size).
-    Where strokes cross, ink does not add up."""
-    return profile(segment_distance(pixel_centres(size), segs)).reshape(-1, 1, size, size)
+def rasterise(segs: torch.Tensor, size: int = SIZE, width: int | None = None) -> torch.Tensor:
+    """Anti-aliased ink in [0, 1], not summed where strokes cross: segs (S, 2, 2) or (N, S, 2, 2) -> (N, 1, H, W)."""
+    return profile(segment_distance(pixel_centres(size, width), segs)).reshape(-1, 1, size, width or size)
 
 
 def centre_of_mass(images: torch.Tensor) -> torch.Tensor:
@@ -95,8 +92,7 @@ def centre_of_mass(images: torch.Tensor) -> torch.Tensor:
 
 
 def placement(segs: torch.Tensor, size: int = SIZE) -> tuple[torch.Tensor, torch.Tensor]:
-    """Where MNIST would put segs (N, S, 2, 2): scale (N,) and offset (N, 2) such that the ink of `segs * scale +
-    offset`, edges included, fills BOX pixels along its longer side, its centre of mass at the field's centre."""
+    """Scale (N,) and offset (N, 2) that place segs (N, S, 2, 2) as MNIST did: ink BOX pixels long, mass centred."""
     pts = segs.reshape(len(segs), -1, 2)
     lo, hi = pts.amin(1), pts.amax(1)  # (N, 2)
     scale = (BOX - 2 * (RADIUS + SOFTNESS)) / (hi - lo).amax(1).clamp_min(1e-6)  # (N,)

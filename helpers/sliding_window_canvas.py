@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 from matplotlib.figure import Figure
 
+from helpers.canvas import DrawingApp
 from helpers.drawing import Drawing, drawn_strip
 from helpers.sliding_window import FullyConvLeNet, decode
 from helpers.sliding_window_plots import plot_output_maps
 from helpers.sliding_window_reader import output_map
-
-if TYPE_CHECKING:
-    from helpers.canvas import DrawingApp
 
 __all__ = ["CANVAS_WIDTH", "CANVAS_HEIGHT", "NumberReading", "read_number", "strip_pad"]
 
@@ -35,7 +32,6 @@ class NumberReading:
                 else "The reader finds no digit yet: write digits about as tall as the canvas, side by side.")
 
     def figure(self) -> Figure:
-        """The strip the reader saw above its output map."""
         return plot_output_maps([self.strip], [self.probabilities], titles=[f"read: {self.text or '(nothing)'}"])
 
 
@@ -46,11 +42,9 @@ def read_number(reader: FullyConvLeNet, strokes: Drawing, width: int, height: in
     return NumberReading(strip=strip, probabilities=probs, text=decode(probs))
 
 
-def strip_pad(reader: FullyConvLeNet, *, width: int = CANVAS_WIDTH, height: int = CANVAS_HEIGHT) -> DrawingApp:
+def strip_pad(reader: FullyConvLeNet) -> DrawingApp:
     """06's wide canvas: write a number; each time the pen lifts, `reader` reads the whole line."""
     if not isinstance(reader, FullyConvLeNet):
         raise TypeError(f"strip_pad needs the fully convolutional reader (a FullyConvLeNet), got {type(reader).__name__}.")
-    from helpers.canvas import DrawingApp
-
-    return DrawingApp(lambda strokes, w, h: read_number(reader, strokes, w, h), width=width, height=height,
+    return DrawingApp(lambda s, w, h: read_number(reader, s, w, h), width=CANVAS_WIDTH, height=CANVAS_HEIGHT,
                       stand_in="A wide canvas for the reader: write a number (open the notebook in Jupyter to write).")
