@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 export execute results reproducible check-mnist bench mutants lesson-stats solutions install clean help
+.PHONY: lab colab colab-check check-pip book test unit notebooks portable browser widgets7 export execute results reproducible check-mnist bench mutants lesson-stats solutions hints install clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab"
@@ -26,6 +26,7 @@ help:
 	@echo "make export   copy the notebooks' #@save cells into helpers/<slug>.py (after editing such a cell)"
 	@echo "make bench    print the benchmarks' measured figures (each notebook's wall time and peak memory too)"
 	@echo "make solutions  a teacher's copy of every notebook with its exercises answered, run and checked, in build/solutions/"
+	@echo "make hints    list every self-check's hints for teachers in TEACHING.md (after editing a check)"
 	@echo "make lesson-stats  what a learner reads per notebook: words, code on screen, CI scaffolding, diagrams"
 	@echo "make mutants  mutation testing of the shared plumbing (mutmut, installed on first use; about 25 min): score per module, goal 85%"
 
@@ -79,6 +80,10 @@ notebooks: $(STAMP)
 # build/solutions/; fails unless every check prints Right (two notebooks at a time, about 4 minutes).
 solutions: $(STAMP)
 	$(BIN)/python scripts/build_solutions.py
+
+# TEACHING.md lists every check's hints, read from helpers/exercises/ (a test says when the list is out of date).
+hints: $(STAMP)
+	$(BIN)/python scripts/hints.py
 
 # In a real browser (headless Chromium): widgets in JupyterLab, every notebook's figures, and the book
 # (built first, so this installs requirements-book.txt). Each check skips, saying why, without chromium;
