@@ -124,9 +124,6 @@ def _mutants_fresh_data_caches():
 # source lines as the report prints them ("before -> after"); an entry no longer matches when the function
 # is edited, and its mutant is then reported as a survivor again, to be judged afresh.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ('data', 'data_source',
-     'chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "embedded") -> chosen = source if source is not None else os.environ.get("CONVNETS_DATA", "EMBEDDED")'):
-        "the source's name is lower-cased before use",
     ('data', 'load_digits',
      'where = str(data_root(root).resolve()) if src == "mnist" else "" -> where = str(data_root(root).resolve()) if src == "mnist" else "XXXX"'):
         "any constant does as the embedded digits' cache key",
@@ -145,33 +142,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('data', '_embedded_all',
      'return pixels.reshape(-1, 1, 28, 28).to(torch.float32) / 255.0, labels -> return pixels.reshape(-1, 1, 28, 28).to(None) / 255.0, labels'):
         "uint8 pixels / 255.0 are float32 anyway (torch's default dtype, which no notebook changes)",
-    ('data', '_save_atomically',
-     'Path(tmp).unlink(missing_ok=True) -> Path(tmp).unlink(missing_ok=None)'):
-        'mkstemp has made the file, so it is there to delete',
-    ('data', '_save_atomically',
-     'Path(tmp).unlink(missing_ok=True) -> Path(tmp).unlink(missing_ok=False)'):
-        'mkstemp has made the file, so it is there to delete',
-    ('data', '_mnist',
-     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, download=None)'):
-        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
-    ('data', '_mnist',
-     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, )'):
-        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
-    ('data', '_mnist',
-     'ds = MNIST(str(root), train=train, download=False) -> ds = MNIST(str(root), train=train, download=True)'):
-        'all four files are there on this path: torchvision downloads only missing files, and None or no argument means False',
-    ('data', '_mnist',
-     'return images.contiguous(), ds.targets.to(torch.int64).contiguous() -> return images.contiguous(), ds.targets.to(None).contiguous()'):
-        "torchvision's MNIST targets are int64 already, and .to(None) leaves a tensor as it is",
     ('train', 'progress_enabled',
      'return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "1").strip().lower() not in ("0", "false", "no", "off") -> return bool(progress) and os.environ.get("CONVNETS_PROGRESS", "XX1XX").strip().lower() not in ("0", "false", "no", "off")'):
         'any default outside the off words turns progress bars on',
-    ('train', 'fit',
-     'optimizer: OptimizerSpec = "sgd", -> optimizer: OptimizerSpec = "SGD",'):
-        "the optimizer's name is lower-cased before use",
-    ('train', '_check_fit',
-     'last_test = check_values(test, "test")[1] if test is not None else -1 -> last_test = check_values(test, "test")[1] if test is not None else -2'):
-        'any negative bound passes the label check when there is no test set',
     ('train', 'fit',
      'xb, yb = xb.to(dev, non_blocking=True), y[idx].to(dev, non_blocking=True) -> xb, yb = xb.to(dev, ), y[idx].to(dev, non_blocking=True)'):
         'the same tensors: non_blocking only lets a copy to a GPU overlap with the computation',
@@ -208,9 +181,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('drawing', '_check_ink',
      'ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), )'):
         'torch.meshgrid indexes "ij" when not told (it adds a warning, not a difference)',
-    ('drawing', 'drawn_strip',
-     'ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), )'):
-        'torch.meshgrid indexes "ij" when not told (it adds a warning, not a difference)',
     ('train', '_warn_at_learners_line',
      'frame, here = sys._getframe(1), os.path.dirname(__file__) -> frame, here = sys._getframe(2), os.path.dirname(__file__)'):
         "its one caller, check_values, lives in helpers/ too, so the walk out of helpers/ ends at the same frame",
@@ -229,17 +199,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ('anatomy', 'count_connections',
      'bias_only = {n for n, _ in layer.named_parameters(recurse=False)} == {"bias"} -> bias_only = {n for n, _ in layer.named_parameters(recurse=None)} == {"bias"}'):
         'None is false: the same as recurse=False',
-    ('drawing', '_points',
-     'pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=torch.float32).reshape(-1, 2) -> pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=None).reshape(-1, 2)'):
-        'the points are Python floats, which torch stores as float32 (its default dtype, which no notebook changes)',
-    ('drawing', '_points',
-     'pts = torch.tensor([tuple(map(float, p)) for p in stroke], dtype=torch.float32).reshape(-1, 2) -> pts = torch.tensor([tuple(map(float, p)) for p in stroke], ).reshape(-1, 2)'):
-        'the points are Python floats, which torch stores as float32 (its default dtype, which no notebook changes)',
     ('drawing', '_check_ink',
      'ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(step / 2, height, step), torch.arange(step / 2, width, step), indexing=None)'):
-        'torch.meshgrid indexes "ij" by default',
-    ('drawing', 'drawn_strip',
-     'ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing="ij") -> ys, xs = torch.meshgrid(torch.arange(HEIGHT, dtype=torch.float32), torch.arange(strip_width, dtype=torch.float32), indexing=None)'):
         'torch.meshgrid indexes "ij" by default',
 }
 
