@@ -1,5 +1,4 @@
-"""Animations as GIFs saved under images/ (introduced in 05_shift_equivariance, reused in 07): stored in the notebook,
-a GIF plays in any viewer, offline, with none of the script and CDN icons matplotlib's JavaScript player needs."""
+"""Animations as GIFs (from 05_shift_equivariance): stored in the notebook, they play in any viewer, offline."""
 
 from __future__ import annotations
 
@@ -21,8 +20,7 @@ MAX_MB = 2.0  # the course keeps every GIF under 2 MB so the repository and the 
 
 @dataclass(frozen=True)
 class AnimatedGif:
-    """A rendered GIF (`data`) that a notebook shows as a looping animation; `size` is (width, height) in
-    pixels, `path` where a copy was saved (None when images are off)."""
+    """A GIF a notebook shows as a looping animation: its size (width, height) in pixels, its copy's path or None."""
 
     data: bytes
     frames: int
@@ -44,9 +42,7 @@ class AnimatedGif:
 
 
 def save_gif(anim: Animation, name: str, fps: float = 4, *, dpi: int = 60) -> AnimatedGif:
-    """Render `anim` once as a GIF that loops forever, keep a copy as images/<name> unless CONVNETS_IMAGES
-    is 0, and return it: the last value of a cell, it is stored in the notebook. `dpi` sets the pixel
-    size (a 6x2 inch figure at dpi 60 is 360x120 px)."""
+    """`anim` rendered once as a looping GIF (a 6x2 inch figure at dpi 60 is 360x120 px), kept as images/<name>."""
     with tempfile.TemporaryDirectory() as tmp:  # Pillow's writer wants a file name
         path = Path(tmp) / "animation.gif"
         anim.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi)
@@ -56,9 +52,8 @@ def save_gif(anim: Animation, name: str, fps: float = 4, *, dpi: int = 60) -> An
                          "use fewer frames, a smaller figure or a lower dpi.")
     with Image.open(io.BytesIO(data)) as gif:
         frames, size = gif.n_frames, gif.size
-    path = None
-    if images_enabled():
-        path = images_dir() / name
+    path = images_dir() / name if images_enabled() else None
+    if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return AnimatedGif(data=data, frames=frames, size=size, path=path)

@@ -1,5 +1,4 @@
-"""Figures of the Bell Labs nets (02_bell_labs): the padded 16x16 input a strided kernel reads, and the
-stages of the notes' layer walk."""
+"""Figures of the Bell Labs nets (02_bell_labs): the padded input a strided kernel reads, the notes' layer walk."""
 
 from __future__ import annotations
 
@@ -10,14 +9,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from helpers.data import BACKGROUND
+from helpers.plots import finish
 from helpers.shapes import conv_out
 
 __all__ = ["plot_padding", "plot_walk"]
 
 
 def plot_padding(image: torch.Tensor) -> Figure:
-    """A 16x16 digit (1, H, W) or (H, W) in [0, 1] on its 2-pixel background frame, with the fields of the
-    first and last H1 unit of a row outlined: which padded pixels a 5x5 kernel of stride 2 reads."""
+    """A digit (1, H, W) or (H, W) in [0, 1] in its 2-pixel background frame, H1's first and last fields outlined."""
     kernel, stride, padding = 5, 2, 2
     img = image.detach().cpu().reshape(image.shape[-2], image.shape[-1])
     h, w = img.shape
@@ -30,14 +29,11 @@ def plot_padding(image: torch.Tensor) -> Figure:
         ax.add_patch(Rectangle((col * stride - 0.5, -0.5), kernel, kernel, fill=False, ec=color, lw=2.5))
     ax.set(xticks=range(0, w + 2 * padding, 2), yticks=range(0, h + 2 * padding, 2))
     ax.set_title(f"{h}x{w} digit + {padding}-pixel frame of -1:\nunits 0 (blue) and {n - 1} (red) of H1's first row", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | None = None, max_maps: int = 4) -> Figure:
-    """Feature maps of one input through a net: `stages` is a list of (name, activations (C, H, W)),
-    one column per stage with its first `max_maps` maps in the rows, titled with their size; `scores`
-    (num_classes,), if given, is drawn as a bar chart in a last column."""
+    """A column per (name, activations (C, H, W)) of `stages`, its first `max_maps` maps; then `scores` as bars."""
     rows = max(min(max_maps, a.shape[0]) for _, a in stages)
     ncols = len(stages) + (scores is not None)
     fig = plt.figure(figsize=(1.55 * ncols + (0.6 if scores is not None else 0), 1.55 * rows + 0.3))
@@ -60,5 +56,4 @@ def plot_walk(stages: list[tuple[str, torch.Tensor]], scores: torch.Tensor | Non
         ax.invert_yaxis()
         ax.set_title(f"scores\n{len(sc)} x 1x1", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    return fig
+    return finish(fig)

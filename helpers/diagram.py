@@ -1,6 +1,4 @@
-"""A diagram of a net, drawn from the model object itself so that it cannot drift from the code (introduced in
-01_proto_cnns). `draw_net(model, (1, 16, 16))` runs the model once on a blank input and draws one box per layer
-that ran, in call order: what the layer is, its parameters, and the shape it hands on."""
+"""A net's diagram drawn from the model object, a box per layer that ran on a blank input (from 01_proto_cnns)."""
 
 from __future__ import annotations
 
@@ -42,7 +40,7 @@ def describe(layer: nn.Module) -> tuple[str, str]:
     if isinstance(layer, nn.modules.conv._ConvNd):
         extra = "".join([f", stride {_pair(layer.stride)}" if set(layer.stride) != {1} else "",
                          f", groups {layer.groups}" if layer.groups > 1 else ""])
-        size = "×".join(str(k) for k in layer.kernel_size)
+        size = "×".join(map(str, layer.kernel_size))
         return "conv", f"conv {size}{extra}\n{layer.in_channels}→{layer.out_channels} maps"
     if isinstance(layer, nn.Linear):
         return "fc", f"fully connected\n{layer.in_features}→{layer.out_features}"
@@ -66,9 +64,7 @@ def _shape(output: torch.Tensor) -> str:
 
 
 def net_boxes(model: nn.Module, input_shape: Sequence[int]) -> list[Box]:
-    """The boxes of `model`'s diagram for one input of shape `input_shape` (C, H, W) or (C, L): the input, then
-    every leaf layer in the order it ran. A layer that keeps the shape and works unit by unit (an activation, a bias
-    per unit) joins the box before it ("+ tanh")."""
+    """The input's box, then each leaf layer's as it ran on one input (C, H, W) or (C, L); unit-wise ones join the last."""
     x = torch.zeros(1, *input_shape, device=model_device(model))
     boxes = [Box("input", "input", _shape(x), 0)]
     for out in run_layers(model, x):
@@ -77,25 +73,22 @@ def net_boxes(model: nn.Module, input_shape: Sequence[int]) -> list[Box]:
         shape = _shape(out.output)
         elementwise = isinstance(out.layer, ACTIVATIONS) or (kind == "other" and not hasattr(out.layer, "kernel_size"))
         if elementwise and len(boxes) > 1 and shape == boxes[-1].shape:  # tanh, a bias per unit: part of the box before
-            before = boxes[-1]
-            boxes[-1] = Box(before.kind, f"{before.label}\n+ {label.lower() if isinstance(out.layer, ACTIVATIONS) else label}", shape, before.params + params)
-            continue
+            before = boxes.pop()
+            joined = label.lower() if isinstance(out.layer, ACTIVATIONS) else label
+            kind, label, params = before.kind, f"{before.label}\n+ {joined}", before.params + params
         boxes.append(Box(kind, label, shape, params))
     return boxes
 
 
 def draw_net(model: nn.Module, input_shape: Sequence[int], *, title: str | None = None, save: str | None = None) -> Figure:
-    """A left-to-right diagram of `model`: one box per layer (colour: convolution, locally connected, pooling,
-    fully connected), the shape each hands on ("6@28×28" = 6 maps of 28×28) above it, its parameters below; `save`
-    names the file in images/ that keeps it (helpers.plots.save_figure)."""
+    """`model`'s boxes left to right, the shape each hands on ("6@28×28") above, its parameters below; `save`: a file."""
     boxes = net_boxes(model, input_shape)
     width, gap = 1.5, 0.55
     fig, ax = plt.subplots(figsize=(0.4 + len(boxes) * (width + gap) * 0.82, 2.1))
     for i, box in enumerate(boxes):
         x = i * (width + gap)
-        colour = COLOURS.get(box.kind, "#ffffff")
         ax.add_patch(FancyBboxPatch((x, 0.0), width, 1.0, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                    facecolor=colour, edgecolor="#444444", linewidth=0.8))
+                                    facecolor=COLOURS.get(box.kind, "#ffffff"), edgecolor="#444444", linewidth=0.8))
         ax.text(x + width / 2, 0.5, box.label, ha="center", va="center", fontsize=7.5)
         ax.text(x + width / 2, 1.12, box.shape, ha="center", va="bottom", fontsize=8, fontweight="bold")
         if box.params:
@@ -103,10 +96,8 @@ def draw_net(model: nn.Module, input_shape: Sequence[int], *, title: str | None 
         if i:
             ax.add_patch(FancyArrowPatch((x - gap + 0.04, 0.5), (x - 0.04, 0.5), arrowstyle="-|>", mutation_scale=8,
                                          color="#444444"))
-    total = sum(p.numel() for p in model.parameters())
-    ax.set_title(f"{title or type(model).__name__}: {total:,} parameters", fontsize=9)
-    ax.set_xlim(-0.1, len(boxes) * (width + gap) - gap + 0.1)
-    ax.set_ylim(-0.35, 1.4)
+    ax.set_title(f"{title or type(model).__name__}: {sum(p.numel() for p in model.parameters()):,} parameters", fontsize=9)
+    ax.set(xlim=(-0.1, len(boxes) * (width + gap) - gap + 0.1), ylim=(-0.35, 1.4))
     ax.axis("off")
     if save:
         save_figure(fig, save)

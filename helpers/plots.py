@@ -1,4 +1,4 @@
-"""Figures used across the lectures (introduced in 01_proto_cnns). Each returns a matplotlib Figure and takes its data as arguments."""
+"""Figures used across the lectures (from 01_proto_cnns), each a matplotlib Figure drawn from the data it is given."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 
 from helpers.data import repository_root
 
-__all__ = ["images_dir", "images_enabled", "save_figure", "figure_png", "show_images", "show_filters", "confusion_matrix",
-           "plot_confusion", "plot_history", "described_box"]
+__all__ = ["images_dir", "images_enabled", "save_figure", "figure_png", "finish", "panels", "show_images",
+           "show_filters", "confusion_matrix", "plot_confusion", "plot_history", "described_box"]
 
 
 def images_dir() -> Path:
@@ -45,34 +45,43 @@ def figure_png(fig: Figure, dpi: int = 72, *, tight: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def show_images(images: torch.Tensor, titles: Sequence[str] | None = None, *, ncols: int = 10,
-                size: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None,
-                vmin: float | None = None, vmax: float | None = None) -> Figure:
-    """A grid of single-channel images (N, 1, H, W) or (N, H, W), with optional titles."""
-    imgs = images.detach().cpu().reshape(-1, *images.shape[-2:])
-    ncols = min(ncols, len(imgs))
-    nrows = -(-len(imgs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(imgs):
-            ax.imshow(imgs[i].numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
-            if titles is not None:
-                ax.set_title(titles[i], fontsize=8)
+def finish(fig: Figure, suptitle: str | None = None) -> Figure:
+    """The figure with its suptitle (if any), laid out tight: how every figure of the course ends."""
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
 
 
+def panels(n: int, ncols: int, width: float, height: float, *, extra: float = 0, **kwargs) -> tuple[Figure, list]:
+    """A grid of at most `ncols` columns of width x height inches (plus `extra` in height) for n panels: (fig, axes)."""
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + extra), squeeze=False, **kwargs)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    return fig, list(axes.flat)[:n]
+
+
+def show_images(images: torch.Tensor, titles: Sequence[str] | None = None, *, ncols: int = 10,
+                size: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None,
+                vmin: float | None = None, vmax: float | None = None) -> Figure:
+    """A grid of single-channel images (N, 1, H, W) or (N, H, W), with optional titles."""
+    imgs = images.detach().cpu().reshape(-1, *images.shape[-2:])
+    fig, axes = panels(len(imgs), ncols, size, size, extra=0.4 if suptitle else 0)
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        ax.imshow(imgs[i].numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    return finish(fig, suptitle)
+
+
 def show_filters(weight: torch.Tensor, *, ncols: int = 10, size: float = 1.0, title: str | None = None) -> Figure:
     """First-layer kernels (K, 1, kh, kw) on a symmetric blue-white-red scale (white = 0)."""
     lim = float(weight.detach().abs().max())
     fig = show_images(weight, ncols=ncols, size=size, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    if title:
-        fig.suptitle(title)
-        fig.tight_layout()
-    return fig
+    return finish(fig, title) if title else fig
 
 
 def confusion_matrix(labels: torch.Tensor, predictions: torch.Tensor, num_classes: int = 10) -> torch.Tensor:
@@ -90,8 +99,7 @@ def plot_confusion(matrix: torch.Tensor, *, title: str = "Confusion matrix") -> 
         v = int(m[i, j])
         ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > m.max() / 2 else "black")
     ax.set(xticks=range(len(m)), yticks=range(len(m)), xlabel="predicted", ylabel="true", title=title)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def plot_history(histories: dict, *, title: str = "Learning curves") -> Figure:
@@ -105,18 +113,14 @@ def plot_history(histories: dict, *, title: str = "Learning curves") -> Figure:
             ax2.plot(epochs, h.train_accuracy, ls="--", lw=1, color=color)
         if h.test_accuracy:
             ax2.plot(epochs, h.test_accuracy, marker="o", ms=3, color=color, label=f"{name} (test)")
-    ax1.set(xlabel="epoch", ylabel="training loss")
-    ax2.set(xlabel="epoch", ylabel="accuracy (%)  dashed: train")
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    for ax, ylabel in ((ax1, "training loss"), (ax2, "accuracy (%)  dashed: train")):
+        ax.set(xlabel="epoch", ylabel=ylabel)
+        ax.legend(fontsize=8)
+    return finish(fig, title)
 
 
 def described_box(children: Sequence, text: str):
-    """A plain ipywidgets VBox of `children` whose text form, all that a stored notebook keeps of it,
-    is `text` (at most 110 characters: ipywidgets cuts the repr there)."""
+    """An ipywidgets VBox of `children` that a stored notebook keeps as `text` (at most 110 characters: its repr)."""
     import ipywidgets as widgets
 
     class DescribedBox(widgets.VBox):

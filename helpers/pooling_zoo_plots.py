@@ -1,6 +1,4 @@
-"""Figures and sliders for p (Lp pooling) and b (log-sum-exp pooling) over one window and one feature map
-(03_pooling_zoo); the sliders draw into Image widgets, so that they also run under nbconvert and nbval.
-"""
+"""Figures of one window and one feature map pooled, and sliders for Lp's p and LSE's b over them (03_pooling_zoo)."""
 
 from __future__ import annotations
 
@@ -8,7 +6,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from helpers.plots import described_box, figure_png
+from helpers.plots import described_box, figure_png, finish
 from helpers.pooling_zoo import avg_pool, lp_pool, lse_pool, max_pool
 from helpers.pooling_zoo_operators import input_gradient
 
@@ -40,33 +38,29 @@ def pooled_maps(fmap: torch.Tensor, p: float, b: float) -> dict[str, torch.Tenso
 
 
 def plot_window(window: torch.Tensor, p: float, b: float) -> Figure:
-    """One window (kh, kw) with its values, how much each input moves the Lp and LSE values (their
-    gradients; LSE's is softmax(b x)), and a bar per pooling."""
+    """A window (kh, kw), how much each input moves its Lp and LSE values (their gradients), a bar per pooling."""
     vals = window_values(window, p, b)
     w, k = window[None, None], tuple(window.shape)
-    lp_weights, lse_weights = input_gradient(w, lp_pool, k, p=p)[0, 0], input_gradient(w, lse_pool, k, b=b)[0, 0]
     fig, axes = plt.subplots(1, 4, figsize=(12, 2.8), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
-    panels = ((window, "window"), (lp_weights, f"Lp weights, p={p:.3g}"), (lse_weights, f"LSE weights = softmax(b x), b={b:.3g}"))
+    panels = ((window, "window"), (input_gradient(w, lp_pool, k, p=p)[0, 0], f"Lp weights, p={p:.3g}"),
+              (input_gradient(w, lse_pool, k, b=b)[0, 0], f"LSE weights = softmax(b x), b={b:.3g}"))
     for ax, (img, title) in zip(axes, panels):
         ax.imshow(img.detach().numpy(), cmap="viridis")
         lo, hi = float(img.min()), float(img.max())
-        for i in range(img.shape[0]):
-            for j in range(img.shape[1]):
-                v = float(img[i, j])
-                bright = hi > lo and (v - lo) / (hi - lo) > 0.6  # dark text on the yellow end of viridis
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black" if bright else "white")
+        for n, v in enumerate(img.flatten().tolist()):
+            bright = hi > lo and (v - lo) / (hi - lo) > 0.6  # dark text on the yellow end of viridis
+            ax.text(n % img.shape[1], n // img.shape[1], f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="black" if bright else "white")
         ax.set_title(title, fontsize=9)
         ax.set(xticks=[], yticks=[])
     ax = axes[3]
-    names = list(vals)
-    ax.barh(names, [vals[n] for n in names], color=["C3", "C0", "C1", "C2", "C4"])
+    ax.barh(list(vals), list(vals.values()), color=["C3", "C0", "C1", "C2", "C4"])
     ax.axvline(vals["max"], color="C3", ls="--", lw=1)
     ax.axvline(vals["average"], color="C0", ls=":", lw=1)
     ax.invert_yaxis()
     ax.set_xlabel("pooled value")
     ax.set_title("Lp lies above max; LSE (1/n) between mean and max", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float) -> Figure:
@@ -78,14 +72,11 @@ def plot_pooled_maps(fmap: torch.Tensor, p: float, b: float) -> Figure:
         ax.imshow(img.detach().numpy(), cmap="magma")
         ax.set_title(titles.get(name, name), fontsize=9)
         ax.axis("off")
-    fig.suptitle("2x2 pooling, stride 2")
-    fig.tight_layout()
-    return fig
+    return finish(fig, "2x2 pooling, stride 2")
 
 
 def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, p: float = 2.0, b: float = 1.0):
-    """Two log-scale sliders (p in [1, 64], b in [0.01, 100]) in an HBox above plot_window and plot_pooled_maps,
-    in an ipywidgets VBox; where no widget can be shown, SLIDERS_TEXT stands in for it."""
+    """Log-scale sliders for p in [1, 64] and b in [0.01, 100] above plot_window and plot_pooled_maps as images."""
     import ipywidgets as widgets
 
     p_slider = widgets.FloatLogSlider(value=p, base=2, min=0, max=6, step=0.25, description="p", continuous_update=False)
@@ -103,6 +94,4 @@ def pooling_sliders(window: torch.Tensor, fmap: torch.Tensor, *, p: float = 2.0,
     return described_box([widgets.HBox([p_slider, b_slider]), window_image, maps_image], SLIDERS_TEXT)
 
 
-# What stands in for the sliders where no widget can be shown (GitHub, nbviewer, the stored notebook).
-# At most 110 characters: ipywidgets cuts a widget's text/plain there.
 SLIDERS_TEXT = "Pooling sliders: p (Lp) and b (log-sum-exp) redraw both figures (open the notebook in Jupyter to move them)."

@@ -10,6 +10,7 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 
 from helpers.anatomy import receptive_field, window_layers
+from helpers.plots import finish
 from helpers.sliding_window_reader import unpadded_field
 from helpers.sliding_window_strips import CLASSES, NONE, Strip
 
@@ -17,8 +18,7 @@ __all__ = ["plot_one_d", "plot_output_maps", "plot_window_labels"]
 
 
 def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
-    """The lecture's figure of the 1-D example: the units of an unpadded 1-D stack for `length` inputs, each
-    above the centre of the inputs it sees; green: the units a `base`-long input has, pink: those the rest add."""
+    """The lecture's 1-D example: an unpadded stack's units over `length` inputs, green those `base` inputs have."""
     unpadded_field(net)
     layers = window_layers(net)
     fields = [receptive_field([(w.kernel, w.stride) for w in layers[:l]]) for l in range(len(layers) + 1)]
@@ -39,14 +39,12 @@ def plot_one_d(net: nn.Module, length: int = 14, base: int = 10) -> Figure:
     ax.axis("off")
     ax.set_title(f"{base} inputs give 1 output (green); {length - base} more inputs (pink) give "
                  f"{lengths[-1] - 1} more", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def plot_output_maps(images: Sequence[torch.Tensor], maps: Sequence[torch.Tensor], *, first_centre: float = 0.0,
                      titles: Sequence[str] | None = None, suptitle: str | None = None) -> Figure:
-    """Each image (1, 32, W) above its output map (11, n), column j under the window centre x = first_centre + 4j
-    (0 for output_map's padded strips, 16 for an unpadded pass)."""
+    """Each image (1, 32, W) above its output map (11, n), column j under the window centre first_centre + 4j."""
     widths = [int(im.shape[-1]) for im in images]
     span = max(max(widths), first_centre + 4 * max(p.shape[1] for p in maps)) + 4
     inch = min(14.0, 1.0 + span / 14) - 1.0  # width of the axes: 14 pixels per inch, at most 13 inches
@@ -84,5 +82,4 @@ def plot_window_labels(strip: Strip, targets: torch.Tensor) -> Figure:
         bottom.text(c, 0.5, d, ha="center", va="center", fontsize=9, color="black")
     bottom.set(yticks=[], xlim=(-0.5, strip.width + 0.5))
     bottom.set_xlabel("window centre x (green: the digit, grey: none of the above, white: left out)", fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish(fig)

@@ -1,11 +1,12 @@
-"""Figures of what ConvNets are good for (08_what_convnets_are_good_for): pixel correlation against
-distance, accuracies beside the NYU notes' figures, one filter's response to moved digits, the 1-D motif task."""
+"""Figures of 08_what_convnets_are_good_for: correlations, accuracies, one filter's responses, the 1-D motif task."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+
+from helpers.plots import finish
 
 __all__ = ["plot_correlation", "plot_accuracy_bars", "plot_responses", "plot_motif_signals"]
 
@@ -19,29 +20,24 @@ def plot_correlation(distances: torch.Tensor, curves: dict[str, torch.Tensor], *
     ax.axhline(0, color="gray", lw=0.8)
     ax.set(xlabel="distance between the two pixels (pixels)", ylabel="mean correlation over the digits", title=title)
     ax.legend()
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
-def plot_accuracy_bars(ours: dict[str, list[float]], reference: dict[str, float] | None = None, *,
-                       title: str = "Permuting the pixels hurts the ConvNet, not the FC net") -> Figure:
-    """Bars of mean test accuracy (percent) with min-max ranges over seeds, one per key of `ours`,
-    and the reference figures beside them when given (same keys)."""
+def plot_accuracy_bars(ours: dict[str, list[float]], reference: dict[str, float]) -> Figure:
+    """Mean test accuracy (%) with its range over seeds for each key of `ours`, the reference's beside it."""
     names = list(ours)
     means = [sum(v) / len(v) for v in ours.values()]
     lows = [m - min(v) for m, v in zip(means, ours.values())]
     highs = [max(v) - m for m, v in zip(means, ours.values())]
     xs = torch.arange(len(names)).float()
-    width = 0.38 if reference else 0.6
+    width = 0.38
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.bar((xs - width / 2 if reference else xs).numpy(), means, width, yerr=[lows, highs], capsize=4, label="this course (mean, range over seeds)")
-    if reference:
-        ax.bar((xs + width / 2).numpy(), [reference.get(n, float("nan")) for n in names], width, color="lightgray", label="NYU-DLSP20")
-    ax.set_xticks(xs.numpy(), names)
-    ax.set(ylim=(50, 100), ylabel="test accuracy (%)", title=title)
+    ax.bar((xs - width / 2).numpy(), means, width, yerr=[lows, highs], capsize=4, label="this course (mean, range over seeds)")
+    ax.bar((xs + width / 2).numpy(), [reference.get(n, float("nan")) for n in names], width, color="lightgray", label="NYU-DLSP20")
+    ax.set(xticks=xs.numpy(), xticklabels=names, ylim=(50, 100), ylabel="test accuracy (%)",
+           title="Permuting the pixels hurts the ConvNet, not the FC net")
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def plot_responses(images: torch.Tensor, responses: torch.Tensor, titles: list[str], *,
@@ -58,9 +54,7 @@ def plot_responses(images: torch.Tensor, responses: torch.Tensor, titles: list[s
             ax.set(xticks=[], yticks=[])
     axes[0, 0].set_ylabel("input")
     axes[1, 0].set_ylabel("filter response")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return finish(fig, title)
 
 
 def plot_motif_signals(pattern: torch.Tensor, signals: torch.Tensor, labels: torch.Tensor) -> Figure:
@@ -74,5 +68,4 @@ def plot_motif_signals(pattern: torch.Tensor, signals: torch.Tensor, labels: tor
         for i in torch.nonzero(labels == label).flatten()[:2].tolist():
             ax.plot(signals[i, 0].numpy(), lw=1)
         ax.set(title=f"two signals of class {label}", xlabel="sample")
-    fig.tight_layout()
-    return fig
+    return finish(fig)
