@@ -333,3 +333,18 @@ def test_search_finds_lenet(visit, screenshots):
     v.page.screenshot(path=str(screenshots / "search_LeNet.png"), full_page=False)
     assert any("notebooks/04_lenet5.html" in h for h in found), found
     assert not v.errors and not v.outside, (v.errors[:5], v.outside[:5])
+
+
+@pytest.mark.parametrize("name", LECTURES)
+def test_lecture_shows_its_exercise_stubs_and_checks(visit, name):
+    """The book shows what a learner fills in: the cell tagged `stub` and the commented checks (tagged `answers`)."""
+    nb = json.loads((ROOT / f"{name}.ipynb").read_text(encoding="utf-8"))
+    tagged = {tag: "".join(c["source"]) for c in nb["cells"] for tag in c.get("metadata", {}).get("tags", [])
+              if tag in ("stub", "answers")}
+    v = visit()
+    v.open(f"{name}.html")
+    shown = v.page.locator("div.cell").all_inner_texts()
+    for tag, source in tagged.items():
+        first = source.splitlines()[0].strip()
+        assert any(first in text for text in shown), f"{name}: the {tag} cell ({first!r}) is not on the page"
+    assert set(tagged) == {"stub", "answers"}, f"{name}: tagged cells {sorted(tagged)}"
