@@ -77,7 +77,7 @@ notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -n 2 --dist loadfile $(NOTEBOOK_ORDER)
 
 # A teacher's copy of each notebook with every exercise answered (from solutions/NN_slug.py), run top to bottom into
-# build/solutions/; fails unless every check prints Right (two notebooks at a time, about 4 minutes).
+# build/solutions/; fails unless every check prints Right (two notebooks at a time, about 3 minutes).
 solutions: $(STAMP)
 	$(BIN)/python scripts/build_solutions.py
 
