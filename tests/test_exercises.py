@@ -497,22 +497,35 @@ def test_shift_robustness_check(two_lenets, capsys):
     assert not lenet5.check_shift_robustness("plain", nets["with"], nets["without"], test)
 
 
-@pytest.mark.parametrize("module, foreign", [
-    ("proto_cnns", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.bell_labs_zipcode", "helpers.shift_equivariance_measures"]),
-    ("lenet5", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.proto_cnns_canvas", "helpers.bell_labs_zipcode"]),
-    ("feature_binding", ["helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.bell_labs_zipcode", "helpers.what_convnets_are_good_for_locality"]),
-    ("what_convnets_are_good_for", ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.shift_equivariance_measures"]),
-])
-def test_a_notebooks_checks_load_no_other_lecture(module, foreign):
+FOREIGN = {
+    "proto_cnns": ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.bell_labs_zipcode", "helpers.shift_equivariance_measures"],
+    "lenet5": ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.proto_cnns_canvas", "helpers.bell_labs_zipcode"],
+    "feature_binding": ["helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.bell_labs_zipcode", "helpers.what_convnets_are_good_for_locality"],
+    "what_convnets_are_good_for": ["helpers.feature_binding_strokes", "helpers.sliding_window_reader", "helpers.proto_cnns", "helpers.shift_equivariance_measures"],
+}
+
+
+def test_a_notebooks_checks_load_no_other_lecture():
     """Importing one notebook's self-checks loads none of the other lectures' helpers (a break in one
-    lecture's code cannot break another notebook's import line)."""
+    lecture's code cannot break another notebook's import line). One fresh interpreter imports torch once, then
+    each module of checks with no helpers module loaded before it."""
+    import json
     import subprocess
     import sys
 
-    code = f"import sys, helpers.exercises.{module}; print(sorted(m for m in sys.modules if m.startswith('helpers.')))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert f"helpers.exercises.{module}" in loaded
-    assert not [m for m in foreign if f"'{m}'" in loaded], loaded
+    code = ("import importlib, json, sys, torch\nloaded = {}\n"
+            "for module in sys.argv[1:]:\n"
+            "    for name in [m for m in sys.modules if m == 'helpers' or m.startswith('helpers.')]:\n"
+            "        del sys.modules[name]\n"
+            "    importlib.import_module(f'helpers.exercises.{module}')\n"
+            "    loaded[module] = sorted(m for m in sys.modules if m.startswith('helpers.'))\n"
+            "print(json.dumps(loaded))\n")
+    out = subprocess.run([sys.executable, "-c", code, *FOREIGN], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    for module, foreign in FOREIGN.items():
+        assert f"helpers.exercises.{module}" in loaded[module]
+        assert not [m for m in foreign if m in loaded[module]], (module, loaded[module])
+    assert "helpers.proto_cnns" in loaded["proto_cnns"] and "helpers.proto_cnns" not in loaded["lenet5"]  # each starts clean
 
 
 # ---- every notebook: the exercise convention ------------------------------------------------------
