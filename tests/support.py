@@ -82,6 +82,12 @@ def from_notebook(notebook: str, definition: str, namespace: dict):
     return namespace[name]
 
 
+def verdict_of(check, capsys, answer):
+    """What a self-check says of `answer`: its True or False, and the text it printed."""
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
 def solution(notebook: str):
     """The teacher's answers to a notebook's build exercises: the names that the `# %% stub` cell of
     solutions/`notebook`.py defines (`make solutions` puts that cell into the teacher's copy), as attributes."""

@@ -3,19 +3,20 @@ gets its own hint, malformed answers get one sentence and no traceback."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import torch
 
 from helpers.exercises.feature_binding import check_bag_of_features
+import support
 from support import solution
 
 
 my_bag_of_features = solution("07_feature_binding").my_bag_of_features   # the teacher's answer, solutions/07_feature_binding.py
 
 
-def verdict_of(capsys, answer) -> tuple[bool, str]:
-    ok = check_bag_of_features(answer)
-    return ok, capsys.readouterr().out
+verdict_of = functools.partial(support.verdict_of, check_bag_of_features)
 
 
 def test_right_answer(capsys):

@@ -4,11 +4,14 @@ sentence, never a traceback."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from helpers.exercises.lenet5 import check_lenet5_functional
+import support
 from support import solution
 
 
@@ -27,9 +30,7 @@ def variant(relu=(True, True, True), last="log_softmax", flatten=lambda x: x.fla
     return forward
 
 
-def verdict_of(capsys, answer):
-    ok = check_lenet5_functional(answer)
-    return ok, capsys.readouterr().out
+verdict_of = functools.partial(support.verdict_of, check_lenet5_functional)
 
 
 def test_the_right_answer(capsys):

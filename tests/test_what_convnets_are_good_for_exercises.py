@@ -4,20 +4,20 @@ gets its own hint, malformed answers get one sentence and no traceback."""
 from __future__ import annotations
 
 import copy
+import functools
 
 import pytest
 import torch
 
 from helpers.exercises.what_convnets_are_good_for import check_unpermuted_twin
+import support
 from support import solution
 
 
 unpermuted_twin = solution("08_what_convnets_are_good_for").unpermuted_twin   # the teacher's answer, solutions/08_what_convnets_are_good_for.py
 
 
-def verdict_of(capsys, answer) -> tuple[bool, str]:
-    ok = check_unpermuted_twin(answer)
-    return ok, capsys.readouterr().out
+verdict_of = functools.partial(support.verdict_of, check_unpermuted_twin)
 
 
 def test_right_answer(capsys):
